@@ -1,2 +1,163 @@
-// pushgate command line: placeholder until the gate is wired.
-int main() { return 0; }
+// pushgate's command line (SPEC §2). Each subcommand parses its arguments with CLI11 and calls
+// into the layer that implements it; exit codes: 0 accepted/nothing found, 1 refused/findings,
+// 2 usage or configuration error, 3 internal error.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "config/config.h"
+#include "hooks/gate.h"
+#include "install/installer.h"
+
+namespace pg = pushgate;
+
+namespace {
+
+struct GlobalFlags {
+  std::string config;
+  std::string color = "auto";
+  bool quiet = false;
+  bool verbose = false;
+};
+
+std::string SelfPath(const char* argv0) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n > 0) return std::string(buf, static_cast<size_t>(n));
+  return std::filesystem::absolute(argv0).string();
+}
+
+std::string AbsoluteOrEmpty(const std::string& p) {
+  return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
+}
+
+pg::GateOptions GateOptionsFrom(const GlobalFlags& g) { return {g.config, g.quiet, g.verbose}; }
+
+int ConfigCheck(const GlobalFlags& g, const std::string& file) {
+  std::string path = file.empty() ? pg::LocateConfig(g.config, std::getenv("GIT_DIR") ? std::getenv("GIT_DIR") : "")
+                                  : file;
+  auto cfg = pg::LoadConfig(path);
+  if (!cfg.ok()) {
+    std::cerr << cfg.status().message() << "\n";
+    return 2;
+  }
+  if (!g.quiet) std::cout << cfg->source << ": ok\n";
+  return 0;
+}
+
+// Adds the mutually exclusive target options shared by install and uninstall.
+struct TargetFlags {
+  std::string bare, gitea, gitea_root, gitlab, gitlab_server_hooks, pre_commit;
+  bool pre_commit_set = false;
+
+  void AddTo(CLI::App* cmd) {
+    auto* group = cmd->add_option_group("target", "where the hooks go");
+    group->add_option("--bare", bare, "a plain bare repository: hooks/pre-receive and hooks/update");
+    group->add_option("--gitea", gitea, "a Gitea or Forgejo repository: hooks/pre-receive.d, hooks/update.d");
+    group->add_option("--gitea-root", gitea_root, "every OWNER/NAME.git under a Gitea repository root");
+    group->add_option("--gitlab", gitlab, "a GitLab repository: custom_hooks/");
+    group->add_option("--gitlab-server-hooks", gitlab_server_hooks, "a Gitaly server-wide custom_hooks_dir");
+    group->add_option("--pre-commit", pre_commit, "a working repository's pre-commit hook (default: the current one)")
+        ->expected(0, 1);
+    group->require_option(1);
+  }
+
+  pg::InstallRequest Request(CLI::App* cmd) const {
+    pg::InstallRequest r;
+    auto set = [&](pg::InstallTarget t, const std::string& p) {
+      r.target = t;
+      r.path = AbsoluteOrEmpty(p);
+    };
+    if (!bare.empty()) set(pg::InstallTarget::kBare, bare);
+    if (!gitea.empty()) set(pg::InstallTarget::kGitea, gitea);
+    if (!gitea_root.empty()) set(pg::InstallTarget::kGiteaRoot, gitea_root);
+    if (!gitlab.empty()) set(pg::InstallTarget::kGitLab, gitlab);
+    if (!gitlab_server_hooks.empty()) set(pg::InstallTarget::kGitLabServerHooks, gitlab_server_hooks);
+    if (cmd->get_option_group("target")->get_option("--pre-commit")->count() > 0) {
+      set(pg::InstallTarget::kPreCommit, pre_commit);
+    }
+    return r;
+  }
+};
+
+void PrintInstallReport(const pg::InstallReport& r, bool quiet) {
+  if (quiet) return;
+  for (const auto& p : r.written) std::cout << "wrote    " << p << "\n";
+  for (const auto& p : r.kept) std::cout << "kept     " << p << "\n";
+  for (const auto& p : r.removed) std::cout << "removed  " << p << "\n";
+  for (const auto& p : r.restored) std::cout << "restored " << p << "\n";
+  for (const auto& n : r.notes) std::cout << "note: " << n << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pushgate: a server-side Git gatekeeper. It refuses pushes that bring secrets, unsigned or "
+               "unapproved live-environment changes, or policy violations."};
+  app.set_version_flag("--version", std::string("pushgate ") + PUSHGATE_VERSION);
+  app.require_subcommand(1);
+  GlobalFlags g;
+  app.add_option("--config", g.config, "configuration file (default: $PUSHGATE_CONFIG, $GIT_DIR/pushgate.yaml, "
+                                       "/etc/pushgate/pushgate.yaml)");
+  app.add_option("--color", g.color, "auto|always|never (NO_COLOR is honoured)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("-q,--quiet", g.quiet, "print only errors");
+  app.add_flag("-v,--verbose", g.verbose, "print timings and notes");
+
+  auto* pre_receive = app.add_subcommand("pre-receive", "hook: judge the ref updates given on stdin");
+  auto* update = app.add_subcommand("update", "hook: judge one ref update");
+  std::string u_ref, u_old, u_new;
+  update->add_option("REF", u_ref)->required();
+  update->add_option("OLD", u_old)->required();
+  update->add_option("NEW", u_new)->required();
+
+  auto* install = app.add_subcommand("install", "install the hook wrappers");
+  TargetFlags install_target;
+  install_target.AddTo(install);
+  auto* uninstall = app.add_subcommand("uninstall", "remove the hook wrappers and restore chained hooks");
+  TargetFlags uninstall_target;
+  uninstall_target.AddTo(uninstall);
+
+  auto* config = app.add_subcommand("config", "configuration commands");
+  config->require_subcommand(1);
+  auto* config_check = config->add_subcommand("check", "validate a configuration file");
+  std::string check_file;
+  config_check->add_option("FILE", check_file, "file to check (default: the one the hook would use)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (*pre_receive) {
+    std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return pg::RunGate(pg::HookMode::kPreReceive, input, GateOptionsFrom(g), std::cerr);
+  }
+  if (*update) {
+    return pg::RunGate(pg::HookMode::kUpdate, u_old + " " + u_new + " " + u_ref + "\n", GateOptionsFrom(g), std::cerr);
+  }
+  if (*install || *uninstall) {
+    bool is_install = static_cast<bool>(*install);
+    CLI::App* cmd = is_install ? install : uninstall;
+    pg::InstallRequest req = (is_install ? install_target : uninstall_target).Request(cmd);
+    req.binary = SelfPath(argv[0]);
+    req.config = AbsoluteOrEmpty(g.config);
+    auto report = is_install ? pg::Install(req) : pg::Uninstall(req);
+    if (!report.ok()) {
+      std::cerr << "pushgate: error: " << report.status().message() << "\n";
+      return report.status().ExitCode();
+    }
+    PrintInstallReport(*report, g.quiet);
+    return 0;
+  }
+  if (*config_check) return ConfigCheck(g, check_file);
+  return 2;
+}

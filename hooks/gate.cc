@@ -1,0 +1,127 @@
+#include "hooks/gate.h"
+
+#include <chrono>
+#include <ostream>
+
+#include "config/config.h"
+#include "hooks/checks.h"
+#include "hooks/report.h"
+
+namespace pushgate {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Everything one run accumulates, for the report and the audit record.
+struct Run {
+  Clock::time_point start = Clock::now();
+  std::vector<RefUpdate> updates;
+  std::vector<Finding> findings;
+  std::vector<std::string> notes;
+  PushContext push;
+};
+
+void AddLimitFindings(const Config& cfg, const std::vector<std::string>& notes, std::vector<Finding>* out) {
+  for (const auto& note : notes) {
+    Finding f;
+    f.rule = "limits";
+    f.severity = cfg.limits.on_limit == FailMode::kReject ? Severity::kError : Severity::kWarning;
+    f.message = note + (cfg.limits.on_limit == FailMode::kReject ? " (limits.on_limit: reject)" : " (limits.on_limit: allow)");
+    out->push_back(std::move(f));
+  }
+}
+
+void RunChecks(const CheckContext& ctx, std::vector<Finding>* out) {
+  CheckProtectedRefs(ctx, out);
+  CheckPaths(ctx, out);
+  CheckCommitMetadata(ctx, out);
+  if (Clock::now() > ctx.deadline) {
+    Finding f;
+    f.rule = "limits";
+    f.severity = ctx.config.limits.on_limit == FailMode::kReject ? Severity::kError : Severity::kWarning;
+    f.message = "the push took longer than limits.timeout_seconds (" +
+                std::to_string(ctx.config.limits.timeout_seconds) + " s) to check";
+    out->push_back(std::move(f));
+  }
+}
+
+// Prints a failure that prevented a decision and returns the exit code per on_error.
+int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err) {
+  std::string rule = status.code() == Status::Code::kInvalidArgument ? "config" : "internal";
+  Finding f;
+  f.rule = rule;
+  f.message = status.message();
+  std::string text;
+  // Multi-line messages (every config error) become one report line each.
+  size_t start = 0;
+  std::vector<Finding> lines;
+  while (start <= f.message.size()) {
+    size_t nl = f.message.find('\n', start);
+    Finding l = f;
+    l.message = f.message.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    lines.push_back(std::move(l));
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  if (on_error == FailMode::kAllow) {
+    for (auto& l : lines) l.severity = Severity::kWarning;
+    err << FormatHookReport(lines, {"on_error: allow: the push is accepted without a decision"}, false, {gitlab});
+    return 0;
+  }
+  err << FormatHookReport(lines, {}, true, {gitlab});
+  int code = status.ExitCode();
+  return code == 0 ? 3 : code;
+}
+
+}  // namespace
+
+int RunGate(HookMode mode, const std::string& input, const GateOptions& options, std::ostream& err) {
+  Run run;
+  ObjectEnvironment env = ObjectEnvironment::FromProcess();
+  run.push = PushContext::FromEnvironment(env.git_dir);
+  bool gitlab = run.push.platform == Platform::kGitLab;
+
+  auto config = LoadConfig(LocateConfig(options.config_path, env.git_dir));
+  if (!config.ok()) return Fail(config.status(), FailMode::kReject, gitlab, err);
+  const Config& cfg = *config;
+
+  Result<std::vector<RefUpdate>> updates = ParseRefUpdates(input);
+  if (!updates.ok()) return Fail(updates.status(), cfg.on_error, gitlab, err);
+  run.updates = std::move(*updates);
+
+  if (run.push.internal_push) {
+    if (options.verbose) err << "pushgate: note: Gitea internal push accepted without checks\n";
+    return 0;
+  }
+
+  auto repo = Repository::OpenForHook(env);
+  if (!repo.ok()) return Fail(repo.status(), cfg.on_error, gitlab, err);
+
+  PushLimits limits;
+  limits.deadline = run.start + std::chrono::seconds(cfg.limits.timeout_seconds);
+  limits.max_commits = cfg.limits.max_commits;
+  limits.max_blobs = cfg.limits.max_blobs;
+  auto model = BuildPushModel(*repo, run.updates, limits);
+  if (!model.ok()) return Fail(model.status(), cfg.on_error, gitlab, err);
+
+  CheckContext ctx{cfg, *repo, *model, run.push, limits.deadline};
+  RunChecks(ctx, &run.findings);
+  AddLimitFindings(cfg, model->limit_notes, &run.findings);
+
+  bool refused = AnyBlocking(run.findings);
+  if (!run.findings.empty() || refused) {
+    ReportOptions ro;
+    ro.gitlab = gitlab;
+    ro.breakglass_available = mode == HookMode::kPreReceive && !cfg.breakglass.approvers.empty();
+    err << FormatHookReport(run.findings, run.notes, refused, ro);
+  }
+  if (options.verbose) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run.start).count();
+    err << "pushgate: note: " << model->commits.size() << " new commits, " << model->blobs.size()
+        << " new files checked in " << ms << " ms\n";
+  }
+  return refused ? 1 : 0;
+}
+
+}  // namespace pushgate

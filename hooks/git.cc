@@ -1,0 +1,40 @@
+#include "hooks/git.h"
+
+#include <mutex>
+
+namespace pushgate {
+
+void InitLibgit2() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    git_libgit2_init();
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(1 << 20));
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, static_cast<size_t>(64 << 10));
+    git_libgit2_opts(GIT_OPT_DISABLE_PACK_KEEP_FILE_CHECKS, 1);
+    git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+  });
+}
+
+Status GitError(const std::string& what, int code) {
+  const git_error* e = git_error_last();
+  std::string msg = what + ": " + (e && e->message ? e->message : "libgit2 error " + std::to_string(code));
+  if (code == GIT_ENOTFOUND) return Status::NotFound(msg);
+  return Status::Corruption(msg);
+}
+
+std::string OidToHex(const git_oid& oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, &oid);
+  return buf;
+}
+
+Result<git_oid> OidFromHex(const std::string& hex) {
+  git_oid oid;
+  if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, hex.c_str()) != 0) {
+    return Status::InvalidArgument("'" + hex.substr(0, 80) + "' is not an object id");
+  }
+  return oid;
+}
+
+}  // namespace pushgate

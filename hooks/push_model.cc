@@ -1,0 +1,301 @@
+#include "hooks/push_model.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace pushgate {
+
+namespace {
+
+constexpr size_t kMaxOccurrences = 16;
+constexpr uint32_t kGitlinkMode = 0160000;
+
+struct OidHash {
+  size_t operator()(const git_oid& o) const {
+    size_t h;
+    std::memcpy(&h, o.id, sizeof h);
+    return h;
+  }
+};
+struct OidEq {
+  bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
+};
+
+bool IsZero(const git_oid& o) { return git_oid_is_zero(&o); }
+
+// Builds the model step by step; holds the indexes that deduplicate commits and blobs.
+class Builder {
+ public:
+  Builder(const Repository& repo, const PushLimits& limits) : repo_(repo), limits_(limits) {
+    model_.has_quarantine = repo.has_quarantine();
+  }
+
+  Status AddRef(const RefUpdate& update) {
+    RefInput input{update, {}, ""};
+    if (update.is_delete()) {
+      input.update.change = RefChange::kDelete;
+      model_.refs.push_back(std::move(input));
+      return Status::Ok();
+    }
+    auto new_oid = OidFromHex(update.new_oid);
+    if (!new_oid.ok()) return new_oid.status();
+    git_oid new_commit{};
+    bool new_is_commit = false;
+    PG_RETURN_IF_ERROR(Peel(*new_oid, update.ref, &new_commit, &new_is_commit));
+    if (new_is_commit) input.target_commit = OidToHex(new_commit);
+
+    git_oid old_commit{};
+    bool old_is_commit = false;
+    if (!update.is_create()) {
+      auto old_oid = OidFromHex(update.old_oid);
+      if (!old_oid.ok()) return old_oid.status();
+      // The old value may point at anything (or be gone from a damaged repository): only a commit
+      // can bound the walk.
+      if (!Peel(*old_oid, update.ref, &old_commit, &old_is_commit).ok()) old_is_commit = false;
+    }
+    input.update.change = Classify(update, new_is_commit, new_commit, old_is_commit, old_commit);
+    if (new_is_commit) {
+      PG_RETURN_IF_ERROR(Walk(update, new_commit, old_is_commit ? &old_commit : nullptr, &input.commits));
+    }
+    model_.refs.push_back(std::move(input));
+    return Status::Ok();
+  }
+
+  // Adds blobs that are in the quarantine but not reached through the new commits' diffs
+  // (trees or blobs pointed at by tags, objects sent without a commit naming them).
+  Status AddQuarantineLeftovers() {
+    if (!repo_.has_quarantine()) return Status::Ok();
+    git_odb* odb = nullptr;
+    if (git_repository_odb(&odb, repo_.get()) != 0) return GitError("cannot open object database");
+    GitOdb odb_handle(odb);
+    std::vector<git_oid> leftovers;
+    PG_RETURN_IF_ERROR(repo_.ForEachQuarantineObject([&](const git_oid& id) {
+      if (blob_index_.count(id)) return;
+      size_t size = 0;
+      git_object_t type = GIT_OBJECT_INVALID;
+      if (git_odb_read_header(&size, &type, odb, &id) == 0 && type == GIT_OBJECT_BLOB && repo_.IsNewObject(id)) {
+        leftovers.push_back(id);
+      }
+    }));
+    for (const auto& id : leftovers) AddBlob(id, BlobOccurrence{});
+    return Status::Ok();
+  }
+
+  PushModel Finish() { return std::move(model_); }
+
+ private:
+  // Peels oid through tags to a commit, recording annotated tag messages on the way.
+  Status Peel(const git_oid& oid, const std::string& ref, git_oid* commit, bool* is_commit) {
+    git_oid cur = oid;
+    for (int depth = 0; depth < 32; ++depth) {
+      git_object* raw = nullptr;
+      int rc = git_object_lookup(&raw, repo_.get(), &cur, GIT_OBJECT_ANY);
+      if (rc != 0) return GitError("cannot read object " + OidToHex(cur) + " for " + ref, rc);
+      GitObject obj(raw);
+      git_object_t type = git_object_type(raw);
+      if (type == GIT_OBJECT_COMMIT) {
+        *commit = cur;
+        *is_commit = true;
+        return Status::Ok();
+      }
+      if (type != GIT_OBJECT_TAG) {
+        if (type == GIT_OBJECT_BLOB && repo_.IsNewObject(cur)) AddBlob(cur, BlobOccurrence{SIZE_MAX, "", {}, ref});
+        *is_commit = false;
+        return Status::Ok();
+      }
+      auto* tag = reinterpret_cast<git_tag*>(raw);
+      if (repo_.IsNewObject(cur) && seen_tags_.insert(OidToHex(cur)).second) {
+        const char* msg = git_tag_message(tag);
+        model_.messages.push_back({MessageInput::Kind::kTag, OidToHex(cur), ref, msg ? msg : ""});
+      }
+      cur = *git_tag_target_id(tag);
+    }
+    return Status::Corruption("tag chain too deep for " + ref);
+  }
+
+  RefChange Classify(const RefUpdate& u, bool new_is_commit, const git_oid& new_commit, bool old_is_commit,
+                     const git_oid& old_commit) {
+    if (u.is_create()) return RefChange::kCreate;
+    if (!new_is_commit || !old_is_commit) {
+      // Tags moved between non-commits: anything but an identical target is a rewrite.
+      return u.old_oid == u.new_oid ? RefChange::kFastForward : RefChange::kForce;
+    }
+    if (git_oid_equal(&new_commit, &old_commit)) return RefChange::kFastForward;
+    int rc = git_graph_descendant_of(repo_.get(), &new_commit, &old_commit);
+    return rc == 1 ? RefChange::kFastForward : RefChange::kForce;
+  }
+
+  Status Walk(const RefUpdate& u, const git_oid& tip, const git_oid* hide, std::vector<size_t>* out) {
+    git_revwalk* raw = nullptr;
+    if (git_revwalk_new(&raw, repo_.get()) != 0) return GitError("cannot start a revision walk");
+    GitRevwalk walk(raw);
+    git_revwalk_sorting(raw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    int rc = git_revwalk_push(raw, &tip);
+    if (rc != 0) return GitError("cannot walk from " + OidToHex(tip), rc);
+    if (hide) {
+      git_revwalk_hide(raw, hide);
+    } else {
+      // A created ref: what is new is what no existing branch or tag reaches (the refs still hold
+      // their pre-push values while pre-receive runs).
+      git_revwalk_hide_glob(raw, "heads");
+      git_revwalk_hide_glob(raw, "tags");
+    }
+    git_oid id;
+    while ((rc = git_revwalk_next(&id, raw)) == 0) {
+      if (std::chrono::steady_clock::now() > limits_.deadline) {
+        model_.limit_notes.push_back("time budget spent while listing the commits of " + u.ref);
+        return Status::Ok();
+      }
+      auto idx = AddCommit(id, u.ref);
+      if (!idx.ok()) return idx.status();
+      if (*idx == SIZE_MAX) {
+        model_.limit_notes.push_back("more than " + std::to_string(limits_.max_commits) + " new commits; " + u.ref +
+                                     " was not fully examined");
+        return Status::Ok();
+      }
+      out->push_back(*idx);
+    }
+    if (rc != GIT_ITEROVER) return GitError("revision walk of " + u.ref + " failed", rc);
+    return Status::Ok();
+  }
+
+  // Returns the commit's index, SIZE_MAX when the commit limit is reached.
+  Result<size_t> AddCommit(const git_oid& id, const std::string& ref) {
+    if (auto it = commit_index_.find(id); it != commit_index_.end()) return it->second;
+    if (static_cast<int64_t>(model_.commits.size()) >= limits_.max_commits) return SIZE_MAX;
+    git_commit* raw = nullptr;
+    int rc = git_commit_lookup(&raw, repo_.get(), &id);
+    if (rc != 0) return GitError("cannot read commit " + OidToHex(id), rc);
+    GitCommit commit(raw);
+    PushedCommit pc;
+    pc.id = id;
+    pc.hex = OidToHex(id);
+    for (unsigned i = 0; i < git_commit_parentcount(raw); ++i) pc.parents.push_back(*git_commit_parent_id(raw, i));
+    const char* msg = git_commit_message_raw(raw);
+    pc.message = msg ? msg : "";
+    const git_signature* a = git_commit_author(raw);
+    const git_signature* c = git_commit_committer(raw);
+    pc.author_name = a->name, pc.author_email = a->email;
+    pc.committer_name = c->name, pc.committer_email = c->email;
+    PG_RETURN_IF_ERROR(Diff(raw, &pc.changes));
+    size_t index = model_.commits.size();
+    commit_index_[id] = index;
+    for (const auto& ch : pc.changes) {
+      if (ch.status == 'D' || IsZero(ch.blob) || ch.mode == kGitlinkMode) continue;
+      if (repo_.IsNewObject(ch.blob)) AddBlob(ch.blob, BlobOccurrence{index, ch.path, ch.old_blob, ref});
+    }
+    if (repo_.IsNewObject(id)) model_.messages.push_back({MessageInput::Kind::kCommit, pc.hex, ref, pc.message});
+    model_.commits.push_back(std::move(pc));
+    return index;
+  }
+
+  Status Diff(git_commit* commit, std::vector<PathChange>* out) {
+    git_tree* tree_raw = nullptr;
+    int rc = git_commit_tree(&tree_raw, commit);
+    if (rc != 0) return GitError("cannot read the tree of " + OidToHex(*git_commit_id(commit)), rc);
+    GitTree tree(tree_raw);
+    GitTree parent_tree;
+    if (git_commit_parentcount(commit) > 0) {
+      git_commit* parent = nullptr;
+      if ((rc = git_commit_parent(&parent, commit, 0)) != 0) return GitError("cannot read a parent commit", rc);
+      GitCommit parent_handle(parent);
+      git_tree* pt = nullptr;
+      if ((rc = git_commit_tree(&pt, parent)) != 0) return GitError("cannot read a parent tree", rc);
+      parent_tree.reset(pt);
+    }
+    git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+    opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
+    git_diff* diff_raw = nullptr;
+    if ((rc = git_diff_tree_to_tree(&diff_raw, repo_.get(), parent_tree.get(), tree.get(), &opts)) != 0) {
+      return GitError("cannot compare trees", rc);
+    }
+    GitDiff diff(diff_raw);
+    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+    find.flags = GIT_DIFF_FIND_RENAMES;
+    if ((rc = git_diff_find_similar(diff_raw, &find)) != 0) return GitError("cannot detect renames", rc);
+    size_t n = git_diff_num_deltas(diff_raw);
+    out->reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      const git_diff_delta* d = git_diff_get_delta(diff_raw, i);
+      PathChange ch;
+      switch (d->status) {
+        case GIT_DELTA_ADDED: ch.status = 'A'; break;
+        case GIT_DELTA_DELETED: ch.status = 'D'; break;
+        case GIT_DELTA_RENAMED: ch.status = 'R'; break;
+        case GIT_DELTA_TYPECHANGE: ch.status = 'T'; break;
+        default: ch.status = 'M';
+      }
+      if (d->status == GIT_DELTA_DELETED) {
+        ch.path = d->old_file.path;
+      } else {
+        ch.path = d->new_file.path;
+        ch.blob = d->new_file.id;
+        ch.mode = d->new_file.mode;
+      }
+      ch.old_path = d->old_file.path ? d->old_file.path : ch.path;
+      if (d->status != GIT_DELTA_ADDED) ch.old_blob = d->old_file.id;
+      out->push_back(std::move(ch));
+    }
+    return Status::Ok();
+  }
+
+  void AddBlob(const git_oid& id, BlobOccurrence occ) {
+    auto it = blob_index_.find(id);
+    if (it != blob_index_.end()) {
+      auto& occs = model_.blobs[it->second].occurrences;
+      if (occs.size() < kMaxOccurrences) occs.push_back(std::move(occ));
+      return;
+    }
+    if (static_cast<int64_t>(model_.blobs.size()) >= limits_.max_blobs) {
+      if (!blob_limit_noted_) {
+        model_.limit_notes.push_back("more than " + std::to_string(limits_.max_blobs) + " new files; the rest were not scanned");
+        blob_limit_noted_ = true;
+      }
+      return;
+    }
+    BlobInput b;
+    b.id = id;
+    git_odb* odb = nullptr;
+    if (git_repository_odb(&odb, repo_.get()) == 0) {
+      size_t size = 0;
+      git_object_t type;
+      if (git_odb_read_header(&size, &type, odb, &id) == 0) b.size = size;
+      git_odb_free(odb);
+    }
+    b.occurrences.push_back(std::move(occ));
+    blob_index_[id] = model_.blobs.size();
+    model_.blobs.push_back(std::move(b));
+  }
+
+  const Repository& repo_;
+  const PushLimits& limits_;
+  PushModel model_;
+  std::unordered_map<git_oid, size_t, OidHash, OidEq> commit_index_;
+  std::unordered_map<git_oid, size_t, OidHash, OidEq> blob_index_;
+  std::set<std::string> seen_tags_;
+  bool blob_limit_noted_ = false;
+};
+
+}  // namespace
+
+std::vector<std::string> PushedCommit::TouchedPaths() const {
+  std::vector<std::string> out;
+  for (const auto& ch : changes) {
+    out.push_back(ch.path);
+    if (ch.old_path != ch.path) out.push_back(ch.old_path);
+  }
+  return out;
+}
+
+Result<PushModel> BuildPushModel(const Repository& repo, const std::vector<RefUpdate>& updates,
+                                 const PushLimits& limits) {
+  Builder b(repo, limits);
+  for (const auto& u : updates) PG_RETURN_IF_ERROR(b.AddRef(u));
+  PG_RETURN_IF_ERROR(b.AddQuarantineLeftovers());
+  return b.Finish();
+}
+
+}  // namespace pushgate
