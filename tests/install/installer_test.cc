@@ -195,7 +195,7 @@ TEST_CASE("install --bare writes executable wrappers that exec the binary by abs
   CHECK(gate.Calls() == "args: [--config] [/etc/pushgate/pushgate.yaml] [update] [refs/heads/main] [a] [b]\n");
 }
 
-TEST_CASE("installing twice keeps the wrappers; another binary or config rewrites them") {
+TEST_CASE("installing twice keeps the wrappers, and another binary or config rewrites them") {
   TempDir tmp;
   std::string repo = InitBare(tmp.path() + "/repo.git");
   FakeGate gate(tmp.path() + "/bin");
@@ -264,6 +264,18 @@ TEST_CASE("a foreign pre-receive hook is chained after pushgate and restored byt
   CHECK(run(3, 0) == 3);
   CHECK(gate.Stdin() == input);
   CHECK_FALSE(PathExists(log + ".stdin"));  // a refused push does not reach the chained hook
+
+  // A push of many refs: more input than a pipe holds reaches both programs whole.
+  gate.Reset();
+  gate.SetExit(0);
+  fs::remove(log + ".stdin");
+  REQUIRE(WriteFileAtomic(log + ".exit", "0").ok());
+  auto many = Sh("seq 1 20000 | sed 's|.*|a b refs/tags/v&|' | tee ../many.txt | hooks/pre-receive", repo);
+  CHECK(many.code == 0);
+  std::string expected = Read(tmp.path() + "/many.txt");
+  CHECK(expected.size() > 300000);
+  CHECK(gate.Stdin() == expected);
+  CHECK(Read(log + ".stdin") == expected);
 
   auto undone = Uninstall(Request(InstallTarget::kBare, repo, ""));
   REQUIRE(undone.ok());
