@@ -60,8 +60,8 @@ std::string RenderWrapper(const WrapperSpec& spec) {
   }
 
   const std::string hook = HookName(spec.kind);
-  s += "# The " + hook + " hook that was here before runs after pushgate, with the same input;\n";
-  s += "# either one refusing refuses. `pushgate uninstall` puts it back in place.\n";
+  s += "# The " + hook + " hook that was here before runs once pushgate accepts, with the same input;\n";
+  s += "# both must accept. `pushgate uninstall` puts it back in place.\n";
   s += "case $0 in */*) hook_dir=${0%/*} ;; *) hook_dir=. ;; esac\n";
   s += "chained=\"$hook_dir/\"" + ShellQuote(spec.chained) + "\n";
   if (spec.kind == HookKind::kPreReceive) {

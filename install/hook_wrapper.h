@@ -1,7 +1,8 @@
 // Hook wrappers: the small POSIX sh scripts that `pushgate install` places where Git, Gitea or
 // GitLab look for hooks. A wrapper runs the pushgate binary by absolute path (optionally with
-// --config) and, when it replaced a hook that was already there, runs that hook afterwards with
-// the same arguments and standard input. Every wrapper carries a marker line so that install and
+// --config) and, when it replaced a hook that was already there, runs that hook after pushgate
+// accepts, with the same arguments and standard input (a refusal by pushgate ends the run: the
+// push is refused either way, as in GitLab's hook chain). Every wrapper carries a marker line so that install and
 // uninstall can tell pushgate's files from anyone else's.
 //
 // Thread-safety: the functions are pure or only read files; they share no state.
