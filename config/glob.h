@@ -3,7 +3,8 @@
 //   `**` any number of whole segments (`live/prod/**`, `**/*.pem`, `a/**/b`).
 // A pattern without a `/` (other than a trailing one) matches the last segment at any depth
 // (`*.tfstate`, `.env`); a pattern with a `/` is anchored at the root (a leading `/` is dropped).
-// A trailing `/` matches the directory and everything under it.
+// As in .gitignore, a pattern that matches a directory also matches everything under it
+// (`secrets/*` covers `secrets/a/b.key`); a trailing `/` matches only directories.
 //
 // Patterns are translated once into RE2 expressions, so matching is linear in the path length
 // whatever the pattern: hostile patterns or paths cannot make it backtrack.

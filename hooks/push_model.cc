@@ -119,8 +119,8 @@ class Builder {
   RefChange Classify(const RefUpdate& u, bool new_is_commit, const git_oid& new_commit, bool old_is_commit,
                      const git_oid& old_commit) {
     if (u.is_create()) return RefChange::kCreate;
-    if (!new_is_commit || !old_is_commit) {
-      // Tags moved between non-commits: anything but an identical target is a rewrite.
+    if (u.is_tag() || !new_is_commit || !old_is_commit) {
+      // Moving a tag, or a ref between non-commits, rewrites it whatever the ancestry.
       return u.old_oid == u.new_oid ? RefChange::kFastForward : RefChange::kForce;
     }
     if (git_oid_equal(&new_commit, &old_commit)) return RefChange::kFastForward;

@@ -26,14 +26,12 @@ const char* SeverityWord(const Finding& f) {
 std::string FormatFinding(const Finding& f, bool color) {
   std::string word = SeverityWord(f);
   if (color) word = (f.severity == Severity::kError ? "\033[31m" : "\033[33m") + word + "\033[0m";
-  std::string line = "pushgate: " + word + ": " + f.rule + ":";
-  if (!f.ref.empty()) line += " " + f.ref;
-  if (!f.commit.empty()) line += " " + f.commit.substr(0, 10);
-  if (!f.path.empty()) {
-    line += " " + f.path;
-    if (f.line > 0) line += ":" + std::to_string(f.line);
-  }
-  line += ": " + f.message;
+  std::string where;
+  auto add = [&where](const std::string& part) { where += (where.empty() ? "" : " ") + part; };
+  if (!f.ref.empty()) add(f.ref);
+  if (!f.commit.empty()) add(f.commit.substr(0, 10));
+  if (!f.path.empty()) add(f.line > 0 ? f.path + ":" + std::to_string(f.line) : f.path);
+  std::string line = "pushgate: " + word + ": " + f.rule + ": " + (where.empty() ? "" : where + ": ") + f.message;
   if (!f.redacted.empty()) line += " [" + f.redacted + "]";
   // Never let pushed content steer the pusher's terminal.
   for (char& c : line) {
