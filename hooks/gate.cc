@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "hooks/checks.h"
 #include "hooks/report.h"
+#include "hooks/secret_scan.h"
 
 namespace pushgate {
 
@@ -44,6 +45,18 @@ void RunChecks(const CheckContext& ctx, std::vector<Finding>* out) {
                 std::to_string(ctx.config.limits.timeout_seconds) + " s) to check";
     out->push_back(std::move(f));
   }
+}
+
+Status RunSecretChecks(const CheckContext& ctx, std::vector<Finding>* out) {
+  auto scanner = MakeScanner(ctx.config.secrets);
+  if (!scanner.ok()) return scanner.status();
+  std::unique_ptr<scanner::Baseline> baseline;
+  if (!ctx.config.secrets.baseline.empty()) {
+    auto loaded = scanner::Baseline::Load(ctx.config.secrets.baseline);
+    if (!loaded.ok()) return loaded.status().Prefixed("secrets.baseline");
+    baseline = std::make_unique<scanner::Baseline>(std::move(*loaded));
+  }
+  return CheckSecrets(ctx, **scanner, baseline.get(), out);
 }
 
 // Prints a failure that prevented a decision and returns the exit code per on_error.
@@ -107,6 +120,10 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
 
   CheckContext ctx{cfg, *repo, *model, run.push, limits.deadline};
   RunChecks(ctx, &run.findings);
+  if (cfg.secrets.enabled) {
+    Status s = RunSecretChecks(ctx, &run.findings);
+    if (!s.ok()) return Fail(s, cfg.on_error, gitlab, err);
+  }
   AddLimitFindings(cfg, model->limit_notes, &run.findings);
 
   bool refused = AnyBlocking(run.findings);

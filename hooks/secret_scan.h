@@ -1,0 +1,26 @@
+// Secret checks of a push (SPEC §1.2): every new blob and every new commit or tag message goes
+// through the scanner once. A secret blocks when it is new: absent (same rule, same bytes) from
+// the same path in the parent commit, for at least one place the blob appears. Secrets already
+// there are warnings unless `block_preexisting`. Fingerprints in the baseline are skipped.
+// Blobs over `limits.max_blob_bytes` are not scanned and are reported per `limits.on_limit`.
+//
+// Thread-safety: uses the context's Repository; run on the thread that owns it.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "hooks/checks.h"
+#include "scanner/baseline.h"
+#include "scanner/scanner.h"
+
+namespace pushgate {
+
+// Loads the rules the config asks for and builds the scanner (from the database cache when it can).
+Result<std::unique_ptr<scanner::Scanner>> MakeScanner(const SecretsConfig& secrets);
+
+// Scans the push's content inputs. A non-OK Status means content could not be read.
+Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& scanner, const scanner::Baseline* baseline,
+                    std::vector<Finding>* out);
+
+}  // namespace pushgate
