@@ -9,8 +9,10 @@
 #include <set>
 
 #include "base/files.h"
+#include "scanner/cache_file.h"
 #include "scanner/embedded_rules.h"
 #include "scanner/pattern.h"
+#include "scanner/rule_cache.h"
 
 namespace pushgate::scanner {
 
@@ -253,7 +255,24 @@ Result<RuleSet> LoadRuleSet(const RuleLoadOptions& options) {
     if (!contents.ok()) return contents.status().Prefixed("rule file " + path);
     sources.push_back({path, std::move(*contents)});
   }
-  return BuildRuleSet(sources, options.disabled, options.check_patterns);
+  std::string cache_path;
+  if (!options.cache_dir.empty()) {
+    const std::string key = RuleSetCacheKey(sources, options.disabled);
+    if (!key.empty()) cache_path = options.cache_dir + "/" + key + ".rules";
+  }
+  if (!cache_path.empty()) {
+    // Only sets that passed every check are cached, so a hit needs no further validation.
+    auto cached = ReadTrustedCacheFile(cache_path, kMaxRuleFileBytes * 4);
+    if (cached.ok()) {
+      auto decoded = DecodeRuleSet(*cached);
+      if (decoded.ok()) return decoded;
+    }
+  }
+  auto set = BuildRuleSet(sources, options.disabled, options.check_patterns);
+  if (set.ok() && options.check_patterns && !cache_path.empty() && EnsureCacheDir(options.cache_dir).ok()) {
+    (void)WriteCacheFile(cache_path, EncodeRuleSet(*set));  // best effort: a failure costs a re-parse
+  }
+  return set;
 }
 
 }  // namespace pushgate::scanner

@@ -64,6 +64,8 @@ struct RuleLoadOptions {
   // Compile every pattern in RE2 and in Hyperscan now. Scanner::Create performs the same checks
   // whenever it has to compile (a cache miss), so a hook may skip this to start faster.
   bool check_patterns = true;
+  // Directory for a parsed copy of the rule set (see rule_cache.h); "" = always parse the YAML.
+  std::string cache_dir;
 };
 
 // The rule files compiled into the binary, sorted by name.
@@ -81,7 +83,8 @@ Status CheckRulePattern(const Rule& rule);
 Result<RuleSet> BuildRuleSet(const std::vector<RuleSource>& sources, const std::vector<std::string>& disabled,
                              bool check_patterns = true);
 
-// Loads the built-in rules and/or the extra files named in options.
+// Loads the built-in rules and/or the extra files named in options, from the parsed-rules cache
+// when options.cache_dir holds a copy made from exactly these files.
 Result<RuleSet> LoadRuleSet(const RuleLoadOptions& options);
 
 }  // namespace pushgate::scanner

@@ -1,0 +1,102 @@
+#include "scanner/cache_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+namespace pushgate::scanner {
+
+namespace {
+
+// Closes a file descriptor on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+std::string HexBytes(const unsigned char* data, size_t n) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+Result<std::string> ReadTrustedCacheFile(const std::string& path, size_t max_bytes) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound(path + ": no cached database");
+    return Status::IOError(path + ": " + strerror(errno));
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return Status::IOError(path + ": " + strerror(errno));
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(path + ": not a regular file");
+  if (st.st_uid != geteuid()) return Status::InvalidArgument(path + ": not owned by the current user; ignored");
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    return Status::InvalidArgument(path + ": writable by group or others; ignored");
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) return Status::InvalidArgument(path + ": too large for a cache file");
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = read(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::IOError(path + ": short read");
+    done += static_cast<size_t>(n);
+  }
+  return data;
+}
+
+Status WriteCacheFile(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".XXXXXX";
+  int raw = mkstemp(tmp.data());
+  if (raw < 0) return Status::IOError(path + ": " + strerror(errno));
+  Fd fd(raw);
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      unlink(tmp.c_str());
+      return Status::IOError(tmp + ": write failed");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fchmod(fd.get(), 0600) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string err = strerror(errno);
+    unlink(tmp.c_str());
+    return Status::IOError(path + ": " + err);
+  }
+  return Status::Ok();
+}
+
+Status EnsureCacheDir(const std::string& dir) {
+  std::error_code ec;
+  const bool created = std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError(dir + ": " + ec.message());
+  // A directory created here is private; an existing one is the caller's choice and stays as is
+  // (the per-file ownership and mode checks are what protect the cache).
+  if (created) chmod(dir.c_str(), 0700);
+  return Status::Ok();
+}
+
+}  // namespace pushgate::scanner
