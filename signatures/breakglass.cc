@@ -47,6 +47,11 @@ Status VerifyWithSshKeygen(const SshSignature& sig, const std::string& blob, con
 
 std::string Short(const std::string& id) { return id.substr(0, 12); }
 
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
 }  // namespace
 
 std::vector<std::string> VerifiedToken::approvers() const {
@@ -120,12 +125,14 @@ Status CheckTokenForPush(const VerifiedToken& verified, const PushIdentity& push
   auto refuse = [&](const std::string& why) { return Status::InvalidArgument(name + ": " + why); };
   if (p.repo != push.repo) return refuse("made for repository " + p.repo + ", not " + push.repo);
   if (p.ref != push.ref) return refuse("made for " + p.ref + ", not " + push.ref);
-  if (p.old_oid != push.old_oid) {
-    return refuse("made for an update from " + Short(p.old_oid) + ", but " + push.ref + " is at " + Short(push.old_oid));
+  const std::string push_old = Lower(push.old_oid);
+  const std::string push_new = Lower(push.new_oid);
+  if (p.old_oid != push_old) {
+    return refuse("made for an update from " + Short(p.old_oid) + ", but " + push.ref + " is at " + Short(push_old));
   }
-  if (p.new_oid != push.new_oid) {
+  if (p.new_oid != push_new) {
     return refuse("made for an update to " + Short(p.new_oid) + ", but this push sets " + push.ref + " to " +
-                  Short(push.new_oid));
+                  Short(push_new));
   }
   if (now >= p.exp) return refuse("expired " + std::to_string(now - p.exp) + " seconds ago (server time)");
   if (p.iat > now + kBreakglassClockSkewSeconds) {

@@ -12,6 +12,7 @@
 
 #include "base/subprocess.h"
 #include "signatures/breakglass_token.h"
+#include "signatures/sodium_init.h"
 #include "signatures/ssh_key.h"
 #include "signatures/ssh_wire.h"
 #include "signatures/sshsig.h"
@@ -164,7 +165,7 @@ Result<std::string> SignWithSshKeygen(const std::string& message, const std::str
 }  // namespace
 
 SecretBuffer::SecretBuffer(size_t size) {
-  if (sodium_init() < 0) return;
+  if (!signatures::EnsureSodium().ok()) return;
   data_ = static_cast<unsigned char*>(sodium_malloc(size));
   if (data_) size_ = size;
 }
@@ -179,7 +180,7 @@ Result<BreakglassKeyInfo> BreakglassKeygen(const std::string& out_path, const st
                                    "\" must be 1 to 100 letters, digits or ._@+- characters");
   }
   if (out_path.empty()) return Status::InvalidArgument("no output path for the approver key");
-  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  PG_RETURN_IF_ERROR(signatures::EnsureSodium());
   BreakglassKeyInfo info;
   info.secret_path = out_path;
   info.public_path = out_path + ".pub";

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "signatures/sodium_init.h"
+
 namespace pushgate {
 namespace {
 
@@ -109,7 +111,7 @@ Result<BreakglassPayload> NewBreakglassPayload(const std::string& repo, const st
                                                const std::string& old_oid, const std::string& new_oid,
                                                const std::vector<std::string>& rules, const std::string& reason,
                                                int64_t ttl_seconds, int64_t now) {
-  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  PG_RETURN_IF_ERROR(signatures::EnsureSodium());
   if (ttl_seconds <= 0) return Status::InvalidArgument("break-glass token lifetime must be positive");
   if (now > std::numeric_limits<int64_t>::max() - ttl_seconds) {
     return Status::InvalidArgument("break-glass token lifetime is too long");
