@@ -14,6 +14,7 @@
 #include <ctime>
 #include <memory>
 #include <set>
+#include <vector>
 
 namespace pushgate {
 namespace {
@@ -103,9 +104,11 @@ Status WriteAll(int fd, const std::string& data) {
 }
 
 // Reads the last line of the locked file (without its newline); empty when the file is empty.
-// Corruption when the file does not end with a newline or the last line is too long.
+// Corruption when the file does not end with a newline or the last line is too long. Reads
+// backwards in chunks, so a long log costs only its last line.
 Result<std::string> ReadLastLine(int fd, off_t size, const std::string& path) {
-  std::string tail;
+  std::vector<std::string> pieces;  // the last line's pieces, from its end backwards
+  size_t total = 0;
   off_t end = size;
   constexpr off_t kChunk = 64 * 1024;
   while (end > 0) {
@@ -118,14 +121,23 @@ Result<std::string> ReadLastLine(int fd, off_t size, const std::string& path) {
       if (n <= 0) return Status::IOError(path + ": cannot read: " + (n < 0 ? strerror(errno) : "short read"));
       got += static_cast<size_t>(n);
     }
-    tail.insert(0, chunk);
+    if (end == size) {
+      if (chunk.back() != '\n') {
+        return Status::Corruption(path + ": the last line is incomplete (no newline at the end)");
+      }
+      chunk.pop_back();
+    }
     end = start;
-    if (tail.back() != '\n') return Status::Corruption(path + ": the last line is incomplete (no newline at the end)");
-    size_t nl = tail.size() >= 2 ? tail.rfind('\n', tail.size() - 2) : std::string::npos;
-    if (nl != std::string::npos) return tail.substr(nl + 1, tail.size() - nl - 2);
-    if (tail.size() > kMaxLineBytes) return Status::Corruption(path + ": the last line is longer than 64 MiB");
+    size_t nl = chunk.rfind('\n');
+    pieces.push_back(nl == std::string::npos ? chunk : chunk.substr(nl + 1));
+    total += pieces.back().size();
+    if (total > kMaxLineBytes) return Status::Corruption(path + ": the last line is longer than 64 MiB");
+    if (nl != std::string::npos) break;
   }
-  return tail.empty() ? tail : tail.substr(0, tail.size() - 1);
+  std::string line;
+  line.reserve(total);
+  for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) line += *it;
+  return line;
 }
 
 std::string Clean(const std::string& s, size_t max) {

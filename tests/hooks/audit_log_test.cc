@@ -336,3 +336,29 @@ TEST_CASE("The syslog summary is one short line with the chain position") {
   options.syslog = true;
   CHECK(AppendAuditRecord(dir.path() + "/a.jsonl", Decision("accepted"), options).ok());
 }
+
+TEST_CASE("Appending after a last line longer than the read chunk continues the chain") {
+  TempDir dir;
+  std::string path = dir.path() + "/a.jsonl";
+  json big = Decision("rejected");
+  big["findings"] = json::array({json{{"message", std::string(300000, 'm')}}});
+  auto first = AppendAuditRecord(path, big);
+  REQUIRE(first.ok());
+  auto second = AppendAuditRecord(path, Decision("accepted"));
+  REQUIRE(second.ok());
+  CHECK(second->seq == 2);
+  CHECK(json::parse(second->line)["prev"] == first->hash);
+  Status s;
+  Verify(path, &s);
+  CHECK(s.ok());
+}
+
+TEST_CASE("A log holding only an empty line is damaged, not a fresh start") {
+  TempDir dir;
+  std::string path = dir.path() + "/a.jsonl";
+  REQUIRE(WriteFileAtomic(path, "\n").ok());
+  CHECK(AppendAuditRecord(path, Decision("accepted")).status().code() == Status::Code::kCorruption);
+  Status s;
+  std::string report = Verify(path, &s);
+  CHECK(report.find("a.jsonl:1: not a JSON object") != std::string::npos);
+}
