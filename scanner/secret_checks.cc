@@ -98,6 +98,19 @@ bool IsPlaceholder(std::string_view secret) {
   for (std::string_view marker : kMarkers) {
     if (ContainsNoCase(secret, marker)) return true;
   }
+  // An UPPER_SNAKE_CASE name (WMI_AUTH11_OPEN, DB_PASSWORD) is a constant or variable being
+  // referenced, not a value.
+  bool upper_snake = secret.front() >= 'A' && secret.front() <= 'Z';
+  bool has_underscore = false;
+  for (char c : secret) {
+    if (c == '_') {
+      has_underscore = true;
+    } else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+      upper_snake = false;
+      break;
+    }
+  }
+  if (upper_snake && has_underscore) return true;
   // One or two distinct characters repeated (aaaaaaaa, 0000, abababab) is filler, not a secret.
   char first = secret.front(), second = first;
   for (char c : secret) {

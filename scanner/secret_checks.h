@@ -28,7 +28,8 @@ bool ValidTokenChecksum(Checksum kind, std::string_view token);
 
 // True when secret is a placeholder, a template or a reference rather than a value: `XXXX`,
 // `<your-key>`, `changeme`, `${VAR}`, `{{ secrets.X }}`, `os.environ[...]`, `process.env.X`,
-// `var.x`, vendor documentation keys (`...EXAMPLE`), or a run of one or two repeated characters.
+// `var.x`, vendor documentation keys (`...EXAMPLE`), an UPPER_SNAKE_CASE constant name, or a run of
+// one or two repeated characters.
 bool IsPlaceholder(std::string_view secret);
 
 // A short, safe rendering of a secret for output: at most 4 leading characters (fewer for short

@@ -143,6 +143,8 @@ TEST_CASE("placeholders and templated values are not secrets") {
   }
   CHECK(IsPlaceholder("AKIAIOSFODNN7EXAMPLE"));
   CHECK(IsPlaceholder("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+  CHECK(IsPlaceholder("WMI_AUTH11_SHARED"));
+  CHECK_FALSE(IsPlaceholder("WMIAUTH11SHARED"));
   CHECK_FALSE(IsPlaceholder(kToken));
 }
 
