@@ -146,8 +146,10 @@ Status CheckTokenForPush(const VerifiedToken& verified, const PushIdentity& push
   std::vector<std::string> counted;
   std::vector<std::string> own;
   for (const auto& a : verified.approvals) {
+    // Case is ignored: a forge may report "Alice" for the approver listed as "alice".
     bool is_pusher = std::any_of(a.entries.begin(), a.entries.end(), [&](const AllowedSigner& e) {
-      return AllowedSigners::PrincipalMatches(e, push.pusher);
+      return signatures::MatchPatternList(push.pusher, e.principals, /*fold_case=*/true) ||
+             (!push.pusher_email.empty() && signatures::MatchPatternList(push.pusher_email, e.principals, true));
     });
     if (policy.two_person && !push.pusher.empty() && is_pusher) {
       own.push_back(a.principal);

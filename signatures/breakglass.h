@@ -20,7 +20,9 @@
 // - Approvers are counted by approvers-file principal (the comma-separated principals field of the
 //   first entry that trusts the key): two keys of one principal count once.
 // - Under two_person, signatures whose approver principal patterns (of any entry trusting the
-//   key) match the pusher are not counted; the token is refused when the remaining approvers are fewer than required.
+//   key) match the pusher's name or e-mail, ignoring case, are not counted; the token is refused
+//   when the remaining approvers are fewer than required (required_approvals below 1 counts as
+//   1), and when the pusher is unknown.
 // - The token must match the push exactly (repo, ref, old, new), be unexpired by server time,
 //   not be issued more than kBreakglassClockSkewSeconds in the future, have a lifetime (exp - iat)
 //   no longer than max_ttl_seconds, and name every blocking rule id (no wildcards).
@@ -74,14 +76,15 @@ struct PushIdentity {
   std::string ref;      // full ref name
   std::string old_oid;  // lowercase hex
   std::string new_oid;
-  std::string pusher;   // the pushing user's name, matched against approver principals
+  std::string pusher;        // the pushing user's name, matched against approver principals
+  std::string pusher_email;  // optional: the pushing user's e-mail, matched the same way
 };
 
 // The `breakglass:` section of the configuration.
 struct BreakglassPolicy {
-  int required_approvals = 1;
-  bool two_person = true;
-  int64_t max_ttl_seconds = 86400;
+  int required_approvals = 1;       // distinct approvers needed
+  bool two_person = true;           // the pusher's own approval does not count
+  int64_t max_ttl_seconds = 86400;  // longest accepted exp - iat
 };
 
 // Parses a token and checks its signatures against the approvers at time `now` (Unix seconds).

@@ -75,7 +75,7 @@ struct Approvers {
   }
 };
 
-PushIdentity Push(const std::string& pusher = "carol") { return PushIdentity{kRepo, kRef, kOld, kNew, pusher}; }
+PushIdentity Push(const std::string& pusher = "carol") { return PushIdentity{kRepo, kRef, kOld, kNew, pusher, ""}; }
 
 BreakglassPolicy Policy(int required = 1, bool two_person = true) { return BreakglassPolicy{required, two_person, 86400}; }
 
@@ -286,6 +286,10 @@ TEST_CASE("Under two-person control the pusher's own approval does not count") {
   VerifiedToken v = a.Verify(a.Sign(a.Payload(), a.alice_key));
   Status own = Check(v, Push("alice"));
   CHECK(own.message().find("alice may not approve their own push (two-person control)") != std::string::npos);
+  CHECK(!Check(v, Push("Alice")).ok());  // the forge's spelling of the name does not matter
+  PushIdentity by_email = Push("a.smith");
+  by_email.pusher_email = "alice";
+  CHECK(!Check(v, by_email).ok());
   CHECK(Check(v, Push("alice"), Policy(1, /*two_person=*/false)).ok());
   CHECK(Check(v, Push(""), Policy(1, true)).message().find("pusher is unknown") != std::string::npos);
   auto both = CosignBreakglassToken(a.Sign(a.Payload(), a.alice_key), a.bob_key);
