@@ -7,6 +7,7 @@
 #include "hooks/checks.h"
 #include "hooks/report.h"
 #include "hooks/secret_scan.h"
+#include "install/hook_wrapper.h"
 
 namespace pushgate {
 
@@ -59,6 +60,16 @@ Status RunSecretChecks(const CheckContext& ctx, std::vector<Finding>* out) {
   return CheckSecrets(ctx, **scanner, baseline.get(), out);
 }
 
+// True when pushgate's own pre-receive is installed for this repository: it has then judged
+// every ref of the push already (and refused the whole push otherwise), so the update hook
+// need not repeat the work. With the update hook alone, it decides each ref itself.
+bool PreReceiveInstalled(const std::string& git_dir) {
+  for (const char* rel : {"/hooks/pre-receive", "/hooks/pre-receive.d/pushgate", "/custom_hooks/pre-receive.d/pushgate"}) {
+    if (IsManagedHook(git_dir + rel)) return true;
+  }
+  return false;
+}
+
 // Prints a failure that prevented a decision and returns the exit code per on_error.
 int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err) {
   std::string rule = status.code() == Status::Code::kInvalidArgument ? "config" : "internal";
@@ -103,6 +114,10 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   if (!updates.ok()) return Fail(updates.status(), cfg.on_error, gitlab, err);
   run.updates = std::move(*updates);
 
+  if (mode == HookMode::kUpdate && PreReceiveInstalled(env.git_dir)) {
+    if (options.verbose) err << "pushgate: note: pre-receive already judged this push\n";
+    return 0;
+  }
   if (run.push.internal_push) {
     if (options.verbose) err << "pushgate: note: Gitea internal push accepted without checks\n";
     return 0;

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "hooks/gate.h"
+#include "hooks/scan_command.h"
 #include "install/installer.h"
 
 namespace pg = pushgate;
@@ -38,6 +39,18 @@ std::string AbsoluteOrEmpty(const std::string& p) {
 }
 
 pg::GateOptions GateOptionsFrom(const GlobalFlags& g) { return {g.config, g.quiet, g.verbose}; }
+
+pg::CommandOptions CommandOptionsFrom(const GlobalFlags& g) {
+  pg::CommandOptions o;
+  o.config_path = g.config;
+  o.quiet = g.quiet;
+  o.verbose = g.verbose;
+  bool tty = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+  bool no_color = std::getenv("NO_COLOR") && *std::getenv("NO_COLOR");
+  o.color = g.color == "always" || (g.color == "auto" && tty && !no_color);
+  o.progress = isatty(STDERR_FILENO) && !g.quiet;
+  return o;
+}
 
 int ConfigCheck(const GlobalFlags& g, const std::string& file) {
   std::string path = file.empty() ? pg::LocateConfig(g.config, std::getenv("GIT_DIR") ? std::getenv("GIT_DIR") : "")
@@ -100,8 +113,9 @@ void PrintInstallReport(const pg::InstallReport& r, bool quiet) {
 int main(int argc, char** argv) {
   CLI::App app{"pushgate: a server-side Git gatekeeper. It refuses pushes that bring secrets, unsigned or "
                "unapproved live-environment changes, or policy violations."};
-  app.set_version_flag("--version", std::string("pushgate ") + PUSHGATE_VERSION);
+  app.set_version_flag("--version", std::string("pushgate ") + PUSHGATE_VERSION_STRING);
   app.require_subcommand(1);
+  app.fallthrough();  // global flags may follow the subcommand
   GlobalFlags g;
   app.add_option("--config", g.config, "configuration file (default: $PUSHGATE_CONFIG, $GIT_DIR/pushgate.yaml, "
                                        "/etc/pushgate/pushgate.yaml)");
@@ -123,6 +137,33 @@ int main(int argc, char** argv) {
   auto* uninstall = app.add_subcommand("uninstall", "remove the hook wrappers and restore chained hooks");
   TargetFlags uninstall_target;
   uninstall_target.AddTo(uninstall);
+
+  auto* scan = app.add_subcommand("scan", "scan files, a repository's history, a range or the staged changes");
+  pg::ScanCommand scan_cmd;
+  bool scan_all = false, scan_staged = false, scan_no_git = false;
+  std::string scan_format = "text";
+  scan->add_option("PATH", scan_cmd.path, "file, directory or repository (default: .)");
+  auto* rev_opt = scan->add_option("--rev", scan_cmd.range, "a revision range A..B (or one revision and its ancestry)");
+  auto* all_opt = scan->add_flag("--all", scan_all, "every blob and message reachable from any ref");
+  auto* staged_opt = scan->add_flag("--staged", scan_staged, "the index against HEAD");
+  auto* nogit_opt = scan->add_flag("--no-git", scan_no_git, "files on disk, without Git (skips .git/)");
+  rev_opt->excludes(all_opt, staged_opt, nogit_opt);
+  all_opt->excludes(staged_opt, nogit_opt);
+  staged_opt->excludes(nogit_opt);
+  scan->add_option("--format", scan_format, "text|json|sarif")->check(CLI::IsMember({"text", "json", "sarif"}));
+  scan->add_option("--output", scan_cmd.output, "write the report to FILE");
+  scan->add_option("--write-baseline", scan_cmd.write_baseline,
+                   "add the fingerprints of every finding to FILE (created if missing) instead of reporting");
+  scan->add_option("--threads", scan_cmd.threads, "worker threads (default: one per core)");
+
+  auto* pre_commit = app.add_subcommand("pre-commit", "local hook: scan the staged changes");
+
+  auto* rules = app.add_subcommand("rules", "secret rules");
+  rules->require_subcommand(1);
+  auto* rules_list = rules->add_subcommand("list", "list the rules in use");
+  auto* rules_test = rules->add_subcommand("test", "check the rules' examples and negative examples");
+  std::vector<std::string> rule_files;
+  rules_test->add_option("RULEFILE", rule_files, "rule files to test (default: the built-in rules)");
 
   auto* config = app.add_subcommand("config", "configuration commands");
   config->require_subcommand(1);
@@ -159,5 +200,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*config_check) return ConfigCheck(g, check_file);
+  if (*scan) {
+    if (!scan_cmd.range.empty()) scan_cmd.mode = pg::ScanMode::kRange;
+    if (scan_all) scan_cmd.mode = pg::ScanMode::kAll;
+    if (scan_staged) scan_cmd.mode = pg::ScanMode::kStaged;
+    if (scan_no_git) scan_cmd.mode = pg::ScanMode::kNoGit;
+    scan_cmd.format = scan_format == "json"    ? pg::OutputFormat::kJson
+                      : scan_format == "sarif" ? pg::OutputFormat::kSarif
+                                               : pg::OutputFormat::kText;
+    return pg::RunScan(scan_cmd, CommandOptionsFrom(g));
+  }
+  if (*pre_commit) return pg::RunPreCommit(CommandOptionsFrom(g));
+  if (*rules_list) return pg::RunRulesList(CommandOptionsFrom(g));
+  if (*rules_test) return pg::RunRulesTest(rule_files, CommandOptionsFrom(g));
   return 2;
 }

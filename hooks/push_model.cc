@@ -84,6 +84,19 @@ class Builder {
     return Status::Ok();
   }
 
+  // Adds the commits of a revision range: tip minus (optionally) base.
+  Status AddRange(const git_oid& tip, const git_oid* base, const std::string& label) {
+    RefInput input;
+    input.update.ref = label;
+    input.update.new_oid = OidToHex(tip);
+    input.update.old_oid = base ? OidToHex(*base) : std::string(40, '0');
+    input.target_commit = input.update.new_oid;
+    hide_existing_refs_ = false;
+    PG_RETURN_IF_ERROR(Walk(input.update, tip, base, &input.commits));
+    model_.refs.push_back(std::move(input));
+    return Status::Ok();
+  }
+
   PushModel Finish() { return std::move(model_); }
 
  private:
@@ -137,7 +150,7 @@ class Builder {
     if (rc != 0) return GitError("cannot walk from " + OidToHex(tip), rc);
     if (hide) {
       git_revwalk_hide(raw, hide);
-    } else {
+    } else if (hide_existing_refs_) {
       // A created ref: what is new is what no existing branch or tag reaches (the refs still hold
       // their pre-push values while pre-receive runs).
       git_revwalk_hide_glob(raw, "heads");
@@ -277,7 +290,19 @@ class Builder {
   std::unordered_map<git_oid, size_t, OidHash, OidEq> blob_index_;
   std::set<std::string> seen_tags_;
   bool blob_limit_noted_ = false;
+  bool hide_existing_refs_ = true;
 };
+
+Result<git_oid> ResolveCommit(const Repository& repo, const std::string& spec) {
+  git_object* obj = nullptr;
+  int rc = git_revparse_single(&obj, repo.get(), spec.c_str());
+  if (rc != 0) return GitError("unknown revision '" + spec + "'", rc);
+  GitObject handle(obj);
+  git_object* peeled = nullptr;
+  if ((rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT)) != 0) return GitError("'" + spec + "' is not a commit", rc);
+  GitObject peeled_handle(peeled);
+  return *git_object_id(peeled);
+}
 
 }  // namespace
 
@@ -295,6 +320,25 @@ Result<PushModel> BuildPushModel(const Repository& repo, const std::vector<RefUp
   Builder b(repo, limits);
   for (const auto& u : updates) PG_RETURN_IF_ERROR(b.AddRef(u));
   PG_RETURN_IF_ERROR(b.AddQuarantineLeftovers());
+  return b.Finish();
+}
+
+Result<PushModel> BuildRangeModel(const Repository& repo, const std::string& range, const std::string& label,
+                                  const PushLimits& limits) {
+  Builder b(repo, limits);
+  auto dots = range.find("..");
+  if (dots == std::string::npos) {
+    auto tip = ResolveCommit(repo, range);
+    if (!tip.ok()) return tip.status();
+    PG_RETURN_IF_ERROR(b.AddRange(*tip, nullptr, label));
+    return b.Finish();
+  }
+  if (range.find("...") != std::string::npos) return Status::InvalidArgument("symmetric ranges (A...B) are not supported");
+  auto base = ResolveCommit(repo, range.substr(0, dots));
+  auto tip = ResolveCommit(repo, range.substr(dots + 2).empty() ? "HEAD" : range.substr(dots + 2));
+  if (!base.ok()) return base.status();
+  if (!tip.ok()) return tip.status();
+  PG_RETURN_IF_ERROR(b.AddRange(*tip, &*base, label));
   return b.Finish();
 }
 

@@ -91,4 +91,9 @@ struct PushModel {
 Result<PushModel> BuildPushModel(const Repository& repo, const std::vector<RefUpdate>& updates,
                                  const PushLimits& limits);
 
+// Builds the same model for a revision range outside a push ("A..B", or "B" for B's whole
+// ancestry), as if B were pushed on top of A; `label` names it in findings.
+Result<PushModel> BuildRangeModel(const Repository& repo, const std::string& range, const std::string& label,
+                                  const PushLimits& limits);
+
 }  // namespace pushgate

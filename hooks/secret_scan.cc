@@ -95,7 +95,10 @@ Result<std::unique_ptr<scanner::Scanner>> MakeScanner(const SecretsConfig& secre
 }
 
 Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const scanner::Baseline* baseline,
-                    std::vector<Finding>* out) {
+                    std::vector<Finding>* out, std::vector<std::pair<std::string, std::string>>* secrets_out) {
+  auto keep = [secrets_out](const scanner::SecretMatch& m) {
+    if (secrets_out) secrets_out->emplace_back(m.rule_id, m.secret);
+  };
   const auto& cfg = ctx.config;
   BlobScanner blobs(ctx, s);
   for (const auto& b : ctx.model.blobs) {
@@ -110,7 +113,7 @@ Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const sc
       if (InBaseline(baseline, m)) continue;
       bool is_new = false;
       for (const auto& occ : b.occurrences) {
-        is_new = is_new || occ.commit == SIZE_MAX || !blobs.InParent(occ.parent_blob, occ.path, m);
+        is_new = is_new || !blobs.InParent(occ.parent_blob, occ.path, m);
       }
       std::string commit = first.commit == SIZE_MAX ? "" : ctx.model.commits[first.commit].hex;
       std::string path = first.path.empty() ? "blob " + OidToHex(b.id) : first.path;
@@ -120,6 +123,7 @@ Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const sc
         if (!cfg.secrets.block_preexisting) f.severity = Severity::kWarning;
       }
       out->push_back(std::move(f));
+      keep(m);
     }
   }
   if (!cfg.secrets.scan_messages) return Status::Ok();
@@ -132,6 +136,7 @@ Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const sc
       Finding f = SecretFinding(m, msg.ref, msg.object, "");
       f.message += tag ? " in the tag message" : " in the commit message";
       out->push_back(std::move(f));
+      keep(m);
     }
   }
   return Status::Ok();

@@ -19,8 +19,10 @@ namespace pushgate {
 // Loads the rules the config asks for and builds the scanner (from the database cache when it can).
 Result<std::unique_ptr<scanner::Scanner>> MakeScanner(const SecretsConfig& secrets);
 
-// Scans the push's content inputs. A non-OK Status means content could not be read.
+// Scans the push's content inputs. A non-OK Status means content could not be read. When
+// secrets_out is given, it receives (rule id, secret) for each finding, for writing a baseline.
 Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& scanner, const scanner::Baseline* baseline,
-                    std::vector<Finding>* out);
+                    std::vector<Finding>* out,
+                    std::vector<std::pair<std::string, std::string>>* secrets_out = nullptr);
 
 }  // namespace pushgate
