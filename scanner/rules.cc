@@ -261,7 +261,8 @@ Result<RuleSet> LoadRuleSet(const RuleLoadOptions& options) {
     if (!key.empty()) cache_path = options.cache_dir + "/" + key + ".rules";
   }
   if (!cache_path.empty()) {
-    // Only sets that passed every check are cached, so a hit needs no further validation.
+    // The key covers every input, so a hit is exactly what parsing would give. Patterns are
+    // checked by Scanner::Create whenever it compiles, so a hit needs no further validation.
     auto cached = ReadTrustedCacheFile(cache_path, kMaxRuleFileBytes * 4);
     if (cached.ok()) {
       auto decoded = DecodeRuleSet(*cached);
@@ -269,7 +270,7 @@ Result<RuleSet> LoadRuleSet(const RuleLoadOptions& options) {
     }
   }
   auto set = BuildRuleSet(sources, options.disabled, options.check_patterns);
-  if (set.ok() && options.check_patterns && !cache_path.empty() && EnsureCacheDir(options.cache_dir).ok()) {
+  if (set.ok() && !cache_path.empty() && EnsureCacheDir(options.cache_dir).ok()) {
     (void)WriteCacheFile(cache_path, EncodeRuleSet(*set));  // best effort: a failure costs a re-parse
   }
   return set;
