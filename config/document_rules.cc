@@ -431,7 +431,7 @@ Status ReadAssertions(const RuleReader& r, const YAML::Node& n, DocumentAssertio
   for (auto it = n.begin(); it != n.end(); ++it) {
     const std::string name = it->first.Scalar();
     const std::string key = "assert." + name;
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator yields temporaries
     if (std::find(std::begin(kKnown), std::end(kKnown), name) == std::end(kKnown)) {
       return r.Error(it->first, key,
                      "unknown assertion (known: exists, absent, equals, not_equals, in, not_in, matches, "
