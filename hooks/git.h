@@ -51,7 +51,8 @@ struct GitBuf {
 
 // Initialises libgit2 once per process with the settings a hook wants: no strict hash
 // verification (index-pack already checked the received pack), larger tree caching, no
-// repository-owner check (git receive-pack already chose to serve this repository).
+// repository-owner check (git receive-pack already chose to serve this repository), and pack
+// files mapped in bounded windows.
 void InitLibgit2();
 
 // Status for a failed libgit2 call: "<what>: <libgit2's last error message>".

@@ -87,11 +87,12 @@ Result<std::unique_ptr<scanner::Scanner>> MakeScanner(const SecretsConfig& secre
   opts.extra_files = secrets.extra_rules;
   opts.disabled = secrets.disabled_rules;
   opts.check_patterns = false;  // Scanner::Create checks them whenever it compiles
+  std::string cache_dir = secrets.cache_dir.empty() ? scanner::DefaultCacheDir() : secrets.cache_dir;
+  opts.cache_dir = cache_dir;
   auto rules = scanner::LoadRuleSet(opts);
   if (!rules.ok()) return rules.status();
   scanner::AllowList allow{secrets.allow_paths, secrets.allow_regexes, secrets.allow_stopwords};
-  std::string cache = secrets.cache_dir.empty() ? scanner::DefaultCacheDir() : secrets.cache_dir;
-  return scanner::Scanner::Create(std::move(*rules), std::move(allow), cache);
+  return scanner::Scanner::Create(std::move(*rules), std::move(allow), cache_dir);
 }
 
 Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const scanner::Baseline* baseline,
