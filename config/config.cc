@@ -23,6 +23,7 @@ class Reader {
     errors_.push_back(file_ + ":" + (line > 0 ? std::to_string(line) : "?") + ": " + key + ": " + what);
   }
   const std::vector<std::string>& errors() const { return errors_; }
+  void Raw(const std::string& message) { errors_.push_back(message); }
 
   // Reports keys of `map` that are not in `known`; false when `map` is not a mapping.
   bool Mapping(const YAML::Node& map, const std::string& key, std::initializer_list<const char*> known) {
@@ -252,7 +253,7 @@ void ReadEnvironment(Reader& r, const YAML::Node& n, const std::string& key, std
     if (r.Mapping(c, ckey, {"file", "dialect"})) {
       r.String(c, "file", ckey, &env.codeowners_file);
       r.Enum(c, "dialect", ckey,
-             {{"github", CodeownersDialectName::kGitHub}, {"gitlab", CodeownersDialectName::kGitLab}},
+             {{"github", CodeownersDialect::kGitHub}, {"gitlab", CodeownersDialect::kGitLab}},
              &env.codeowners_dialect);
     }
   }
@@ -312,13 +313,9 @@ void ReadPolicies(Reader& r, const YAML::Node& n, PoliciesConfig* out) {
     }
   }
   r.List(n, "documents", "policies", [&](const YAML::Node& item, const std::string& key) {
-#ifdef PUSHGATE_HAVE_DOCUMENT_RULES
     auto rule = ParseDocumentRule(item, r.file());
-#else
-    Result<DocumentRule> rule = Status::InvalidArgument("document rules are not available");
-#endif
     if (!rule.ok()) {
-      r.Error(item, key, rule.status().message());
+      r.Raw(rule.status().message());  // already "file:line: key: problem"
       return;
     }
     auto globs = GlobSet::Compile(rule->paths);

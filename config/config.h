@@ -18,12 +18,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/status.h"
-#if __has_include("config/document_rules.h")
+#include "config/codeowners.h"
 #include "config/document_rules.h"
-#define PUSHGATE_HAVE_DOCUMENT_RULES 1
-#else
-namespace pushgate { struct DocumentRule { std::vector<std::string> paths; }; }
-#endif
 #include "config/glob.h"
 
 namespace pushgate {
@@ -61,7 +57,6 @@ struct SignersConfig {
 };
 
 enum class Approver { kSigner, kPusher, kBoth };
-enum class CodeownersDialectName { kGitHub, kGitLab };
 
 struct EnvironmentConfig {
   std::string name;
@@ -73,7 +68,7 @@ struct EnvironmentConfig {
   bool require_codeowners = false;
   Approver approver = Approver::kSigner;
   std::string codeowners_file;             // empty: the dialect's standard locations
-  CodeownersDialectName codeowners_dialect = CodeownersDialectName::kGitHub;
+  CodeownersDialect codeowners_dialect = CodeownersDialect::kGitHub;
 };
 
 struct ProtectedRefConfig {

@@ -34,4 +34,16 @@ void CheckPaths(const CheckContext& ctx, std::vector<Finding>* out);
 // policies.commit_message and policies.emails over each new commit.
 void CheckCommitMetadata(const CheckContext& ctx, std::vector<Finding>* out);
 
+// policies.documents over the YAML/JSON files the new commits add or change ("document/<id>").
+void CheckDocuments(const CheckContext& ctx, std::vector<Finding>* out);
+
+// policies.external: runs each command on the changed files matching its paths ("external/<id>").
+// What the commands print goes to `notes`, for the pusher.
+void CheckExternalPolicies(const CheckContext& ctx, std::vector<Finding>* out, std::vector<std::string>* notes);
+
+// environments: signed commits ("signed-commit") and CODEOWNERS approval ("codeowners") for new
+// commits on protected refs that touch live paths. A non-OK Status means trust files could not
+// be loaded (a configuration error).
+Status CheckEnvironments(const CheckContext& ctx, std::vector<Finding>* out);
+
 }  // namespace pushgate

@@ -57,7 +57,7 @@ audit: { log: /var/log/pushgate/audit.jsonl, syslog: true }
   CHECK(c->signers.gpg_keyring == "/etc/pushgate/k.gpg");
   REQUIRE(c->environments.size() == 1);
   CHECK(c->environments[0].approver == Approver::kBoth);
-  CHECK(c->environments[0].codeowners_dialect == CodeownersDialectName::kGitLab);
+  CHECK(c->environments[0].codeowners_dialect == CodeownersDialect::kGitLab);
   CHECK(c->environments[0].path_globs.Matches("live/prod/a.yaml"));
   CHECK(c->policies.protected_refs[0].linear_history);
   CHECK(c->policies.commit_message->ref_globs.Matches("refs/heads/main"));
