@@ -34,10 +34,12 @@ void AddLimitFindings(const Config& cfg, const std::vector<std::string>& notes, 
   }
 }
 
-void RunChecks(const CheckContext& ctx, std::vector<Finding>* out) {
+void RunChecks(const CheckContext& ctx, std::vector<Finding>* out, std::vector<std::string>* notes) {
   CheckProtectedRefs(ctx, out);
   CheckPaths(ctx, out);
   CheckCommitMetadata(ctx, out);
+  CheckExternalPolicies(ctx, out, notes);
+  CheckDocuments(ctx, out);
   if (Clock::now() > ctx.deadline) {
     Finding f;
     f.rule = "limits";
@@ -134,11 +136,12 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   if (!model.ok()) return Fail(model.status(), cfg.on_error, gitlab, err);
 
   CheckContext ctx{cfg, *repo, *model, run.push, limits.deadline};
-  RunChecks(ctx, &run.findings);
+  RunChecks(ctx, &run.findings, &run.notes);
   if (cfg.secrets.enabled) {
     Status s = RunSecretChecks(ctx, &run.findings);
     if (!s.ok()) return Fail(s, cfg.on_error, gitlab, err);
   }
+  if (Status s = CheckEnvironments(ctx, &run.findings); !s.ok()) return Fail(s, cfg.on_error, gitlab, err);
   AddLimitFindings(cfg, model->limit_notes, &run.findings);
 
   bool refused = AnyBlocking(run.findings);

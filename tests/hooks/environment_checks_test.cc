@@ -1,0 +1,176 @@
+// Live environments end to end: real keys made by ssh-keygen and gpg, real signed commits made by
+// `git commit -S`, pushed through the installed gate (hooks/environment_checks.cc).
+#include <catch2/catch.hpp>
+
+#include "tests/support/git_fixture.h"
+
+using pushgate::testing::CmdResult;
+using pushgate::testing::GitFixture;
+
+namespace {
+
+// A server whose main branch has a CODEOWNERS naming alice for live/prod, before the gate is on.
+struct LiveRepo : GitFixture {
+  std::string keys;
+
+  explicit LiveRepo(const std::string& approver = "signer", const std::string& signer_options = "") {
+    keys = root() + "/keys";
+    REQUIRE(Run("mkdir -p " + keys + " && for u in alice bob mallory; do ssh-keygen -q -t ed25519 -N '' -C $u -f " +
+                keys + "/$u; done")
+                .code == 0);
+    REQUIRE(Run("ssh-keygen -q -t rsa -b 2048 -N '' -C carol -f " + keys + "/carol").code == 0);
+    // mallory's key is not trusted; carol's is RSA.
+    REQUIRE(Run("{ echo \"alice@example.com " + signer_options + " $(cat " + keys +
+                "/alice.pub)\"; echo \"bob@example.com $(cat " + keys + "/bob.pub)\"; echo \"carol@example.com $(cat " +
+                keys + "/carol.pub)\"; } > " + root() + "/allowed_signers")
+                .code == 0);
+    Run("git config gpg.format ssh && git config gpg.ssh.allowedSignersFile " + root() + "/allowed_signers");
+    Commit("CODEOWNERS", "/live/prod/ alice@example.com carol@example.com\n", "owners");
+    Commit("live/prod/app.yaml", "replicas: 1\n", "first");
+    REQUIRE(Push("origin main").code == 0);
+    InstallGate("version: 1\nsigners: { allowed_signers: " + root() + "/allowed_signers }\n" +
+                "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/prod/**\"]\n" +
+                "    require_signed: true\n    require_codeowners: true\n    approver: " + approver + "\n");
+  }
+
+  // Commits a change to path as `who` (name and e-mail), signed with `key` ("" = unsigned).
+  void As(const std::string& who, const std::string& key, const std::string& path, const std::string& content,
+          const std::string& msg = "change") {
+    std::string sign = key.empty() ? "-c commit.gpgsign=false" : "-c commit.gpgsign=true -c user.signingkey=" + keys + "/" + key;
+    REQUIRE(Run("mkdir -p \"$(dirname '" + path + "')\" && printf '%s' '" + content + "' > '" + path + "' && git add '" + path +
+                "' && GIT_COMMITTER_NAME=" + who + " GIT_COMMITTER_EMAIL=" + who + "@example.com git " + sign +
+                " commit -q -m '" + msg + "'")
+                .code == 0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a live change signed by its owner lands; unsigned is refused") {
+  LiveRepo r;
+  r.As("alice", "alice", "live/prod/app.yaml", "replicas: 2\n");
+  auto ok = r.Push("origin main");
+  INFO(ok.all());
+  CHECK(ok.code == 0);
+
+  r.As("alice", "", "live/prod/app.yaml", "replicas: 3\n");
+  std::string before = r.ServerRev("main");
+  auto bad = r.Push("origin main");
+  CHECK(bad.code != 0);
+  CHECK(bad.err.find("signed-commit: refs/heads/main") != std::string::npos);
+  CHECK(bad.err.find("unsigned") != std::string::npos);
+  CHECK(r.ServerRev("main") == before);
+}
+
+TEST_CASE("changes outside live paths need no signature") {
+  LiveRepo r;
+  r.As("bob", "", "docs/readme.md", "hello\n");
+  CHECK(r.Push("origin main").code == 0);
+}
+
+TEST_CASE("an untrusted key, a principal that is not the committer, and an expired key are refused") {
+  SECTION("untrusted key") {
+    LiveRepo r;
+    r.As("alice", "mallory", "live/prod/app.yaml", "x: 1\n");
+    auto p = r.Push("origin main");
+    CHECK(p.code != 0);
+    CHECK(p.err.find("unknown-key") != std::string::npos);
+  }
+  SECTION("principal mismatch") {
+    LiveRepo r;
+    r.As("bob", "alice", "live/prod/app.yaml", "x: 2\n");
+    auto p = r.Push("origin main");
+    CHECK(p.code != 0);
+    CHECK(p.err.find("principal-mismatch") != std::string::npos);
+  }
+  SECTION("expired key") {
+    LiveRepo r("signer", "valid-before=\\\"20200101\\\"");
+    r.As("alice", "alice", "live/prod/app.yaml", "x: 3\n");
+    auto p = r.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find("signed-commit") != std::string::npos);
+  }
+}
+
+TEST_CASE("a trusted signer who is not an owner is refused by codeowners") {
+  LiveRepo r;
+  r.As("bob", "bob", "live/prod/app.yaml", "replicas: 9\n");
+  auto p = r.Push("origin main");
+  CHECK(p.code != 0);
+  CHECK(p.err.find("codeowners: refs/heads/main") != std::string::npos);
+  CHECK(p.err.find("bob@example.com is not an owner") != std::string::npos);
+  CHECK(p.err.find("signed-commit") == std::string::npos);
+}
+
+TEST_CASE("a push that rewrites CODEOWNERS to add the pusher is judged by the old file") {
+  LiveRepo r;
+  r.As("bob", "bob", "CODEOWNERS", "/live/prod/ alice@example.com bob@example.com\n", "take over");
+  r.As("bob", "bob", "live/prod/app.yaml", "replicas: 5\n");
+  auto p = r.Push("origin main");
+  CHECK(p.code != 0);
+  CHECK(p.err.find("codeowners") != std::string::npos);
+}
+
+TEST_CASE("a signature block moved into the message body is not a signature") {
+  LiveRepo r;
+  r.As("alice", "alice", "live/prod/app.yaml", "replicas: 4\n");
+  // Rebuild the signed commit with its gpgsig header moved into the message.
+  auto forged = r.Run(
+      "git cat-file commit HEAD | awk 'BEGIN{h=1} h&&/^gpgsig /{s=1} s&&h{sig=sig substr($0, (/^gpgsig /?8:2)) \"\\n\"; "
+      "if(/-----END/){s=0}; next} h&&/^$/{h=0; print; next} {print} END{printf \"\\n%s\", sig}' "
+      "| git hash-object -t commit -w --stdin");
+  REQUIRE(forged.code == 0);
+  std::string id = forged.out.substr(0, 40);
+  CHECK(r.Run("git cat-file commit " + id + " | grep -c '^gpgsig'").out.substr(0, 1) == "0");
+  CHECK(r.Run("git cat-file commit " + id + " | grep -c 'BEGIN SSH SIGNATURE'").out.substr(0, 1) == "1");
+  r.Run("git reset -q --hard " + id);
+  auto p = r.Push("origin main");
+  CHECK(p.code != 0);
+  CHECK(p.err.find("signed-commit") != std::string::npos);
+  CHECK(p.err.find("unsigned") != std::string::npos);
+}
+
+TEST_CASE("one unsigned commit in the middle of a 50-commit push is found and named") {
+  LiveRepo r;
+  std::string bad;
+  for (int i = 0; i < 50; ++i) {
+    r.As("alice", i == 25 ? "" : "alice", "live/prod/app.yaml", "n: " + std::to_string(i) + "\n");
+    if (i == 25) bad = r.Run("git rev-parse HEAD").out.substr(0, 10);
+  }
+  auto p = r.Push("origin main");
+  CHECK(p.code != 0);
+  CHECK(p.err.find("signed-commit: refs/heads/main " + bad) != std::string::npos);
+  CHECK(std::count(p.err.begin(), p.err.end(), '\n') < 12);  // only that commit is reported
+}
+
+TEST_CASE("RSA signatures verify through ssh-keygen when the fallback is on, and are refused when off") {
+  LiveRepo r;
+  r.As("carol", "carol", "live/prod/app.yaml", "rsa: 1\n");
+  auto ok = r.Push("origin main");
+  INFO(ok.all());
+  CHECK(ok.code == 0);
+  r.InstallGate("version: 1\nsigners: { allowed_signers: " + r.root() + "/allowed_signers, ssh_fallback: false }\n" +
+                "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/prod/**\"]\n" +
+                "    require_signed: true\n");
+  r.As("carol", "carol", "live/prod/app.yaml", "rsa: 2\n");
+  auto off = r.Push("origin main");
+  CHECK(off.code != 0);
+  CHECK(off.err.find("unsupported") != std::string::npos);
+  CHECK(off.err.find("rsa") != std::string::npos);
+}
+
+TEST_CASE("approver: pusher uses the pushing user instead of the signature") {
+  LiveRepo r("pusher");
+  r.As("alice", "alice", "live/prod/app.yaml", "p: 1\n");
+  // USER is alice in the fixture; CODEOWNERS names e-mails, so map the user name through teams.
+  r.InstallGate("version: 1\nsigners: { allowed_signers: " + r.root() + "/allowed_signers }\n" +
+                "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/prod/**\"]\n" +
+                "    require_codeowners: true\n    approver: pusher\n");
+  auto as_bob = pushgate::testing::Sh("USER=bob git push origin main", r.work(), r.env());
+  CHECK(as_bob.code != 0);
+  CHECK(as_bob.err.find("pusher bob is not an owner") != std::string::npos);
+  auto as_alice = pushgate::testing::Sh("USER=alice@example.com git push origin main", r.work(), r.env());
+  INFO(as_alice.all());
+  CHECK(as_alice.code == 0);
+}
