@@ -1,11 +1,14 @@
 #include "hooks/gate.h"
 
 #include <chrono>
+#include <ctime>
 #include <ostream>
 
 #include "config/config.h"
 #include "hooks/checks.h"
 #include "hooks/report.h"
+#include "hooks/audit_log.h"
+#include "hooks/overrides.h"
 #include "hooks/secret_scan.h"
 #include "install/hook_wrapper.h"
 
@@ -102,6 +105,68 @@ int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err
 
 }  // namespace
 
+namespace {
+
+// Opens the repository, builds the push model and runs every check into run->findings.
+Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushModel* model_out) {
+  auto repo = Repository::OpenForHook(env);
+  if (!repo.ok()) return repo.status();
+  PushLimits limits;
+  limits.deadline = run->start + std::chrono::seconds(cfg.limits.timeout_seconds);
+  limits.max_commits = cfg.limits.max_commits;
+  limits.max_blobs = cfg.limits.max_blobs;
+  auto model = BuildPushModel(*repo, run->updates, limits);
+  if (!model.ok()) return model.status();
+  CheckContext ctx{cfg, *repo, *model, run->push, limits.deadline};
+  RunChecks(ctx, &run->findings, &run->notes);
+  if (cfg.secrets.enabled) PG_RETURN_IF_ERROR(RunSecretChecks(ctx, &run->findings));
+  PG_RETURN_IF_ERROR(CheckEnvironments(ctx, &run->findings));
+  AddLimitFindings(cfg, model->limit_notes, &run->findings);
+  *model_out = std::move(*model);
+  return Status::Ok();
+}
+
+// The audit record of one decision (SPEC §1.6); findings are already redacted.
+nlohmann::json AuditRecord(const Run& run, const std::string& decision, const OverrideOutcome& overrides,
+                           const std::string& error) {
+  nlohmann::json refs = nlohmann::json::array();
+  for (const auto& u : run.updates) {
+    refs.push_back({{"ref", u.ref}, {"old", u.old_oid}, {"new", u.new_oid}, {"kind", RefChangeName(u.change)}});
+  }
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : run.findings) {
+    nlohmann::json j = {{"rule", f.rule}, {"severity", f.severity == Severity::kError ? "error" : "warning"},
+                        {"ref", f.ref},   {"commit", f.commit},
+                        {"path", f.path}, {"line", f.line},
+                        {"message", f.message}};
+    if (!f.redacted.empty()) j["redacted"] = f.redacted;
+    if (f.waived) j["waived"] = true;
+    findings.push_back(std::move(j));
+  }
+  nlohmann::json record = {
+      {"decision", decision},
+      {"repository", run.push.repository},
+      {"pusher", run.push.pusher},
+      {"platform", PlatformName(run.push.platform)},
+      {"refs", refs},
+      {"findings", findings},
+      {"overrides", overrides.used},
+      {"override_refusals", overrides.refused},
+      {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run.start).count()},
+  };
+  if (!run.push.pusher_email.empty()) record["pusher_email"] = run.push.pusher_email;
+  if (!error.empty()) record["error"] = error;
+  return record;
+}
+
+Status Audit(const Config& cfg, const nlohmann::json& record) {
+  if (cfg.audit.log.empty()) return Status::Ok();
+  auto r = AppendAuditRecord(cfg.audit.log, record, AuditAppendOptions{cfg.audit.syslog, std::nullopt});
+  return r.ok() ? Status::Ok() : r.status().Prefixed("audit log");
+}
+
+}  // namespace
+
 int RunGate(HookMode mode, const std::string& input, const GateOptions& options, std::ostream& err) {
   Run run;
   ObjectEnvironment env = ObjectEnvironment::FromProcess();
@@ -125,27 +190,36 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
     return 0;
   }
 
-  auto repo = Repository::OpenForHook(env);
-  if (!repo.ok()) return Fail(repo.status(), cfg.on_error, gitlab, err);
-
-  PushLimits limits;
-  limits.deadline = run.start + std::chrono::seconds(cfg.limits.timeout_seconds);
-  limits.max_commits = cfg.limits.max_commits;
-  limits.max_blobs = cfg.limits.max_blobs;
-  auto model = BuildPushModel(*repo, run.updates, limits);
-  if (!model.ok()) return Fail(model.status(), cfg.on_error, gitlab, err);
-
-  CheckContext ctx{cfg, *repo, *model, run.push, limits.deadline};
-  RunChecks(ctx, &run.findings, &run.notes);
-  if (cfg.secrets.enabled) {
-    Status s = RunSecretChecks(ctx, &run.findings);
-    if (!s.ok()) return Fail(s, cfg.on_error, gitlab, err);
+  PushModel model;
+  Status judged = Judge(cfg, env, &run, &model);
+  for (const auto& r : model.refs) {
+    for (auto& u : run.updates) {
+      if (u.ref == r.update.ref) u.change = r.update.change;
+    }
   }
-  if (Status s = CheckEnvironments(ctx, &run.findings); !s.ok()) return Fail(s, cfg.on_error, gitlab, err);
-  AddLimitFindings(cfg, model->limit_notes, &run.findings);
+  if (!judged.ok()) {
+    Status audited = Audit(cfg, AuditRecord(run, "error", {}, judged.ToString()));
+    if (!audited.ok()) err << "pushgate: error: " << audited.message() << "\n";
+    return Fail(judged, cfg.on_error, gitlab, err);
+  }
 
+  OverrideOutcome overrides;
+  std::vector<std::string> tokens = mode == HookMode::kPreReceive ? BreakglassPushOptions() : std::vector<std::string>{};
+  if (!tokens.empty()) {
+    overrides = ApplyBreakglass(cfg, model, run.push, tokens, static_cast<int64_t>(std::time(nullptr)), &run.findings);
+    run.notes.insert(run.notes.end(), overrides.notes.begin(), overrides.notes.end());
+  }
   bool refused = AnyBlocking(run.findings);
-  if (!run.findings.empty() || refused) {
+  std::string decision = refused ? (overrides.refused.empty() ? "rejected" : "override-refused")
+                                 : (overrides.used.empty() ? "accepted" : "overridden");
+  Status audited = Audit(cfg, AuditRecord(run, decision, overrides, ""));
+  if (!audited.ok()) {
+    // A decision that cannot be recorded is not taken: the push is refused (fail closed).
+    err << FormatHookReport(run.findings, run.notes, false, {gitlab});
+    return Fail(audited, cfg.on_error, gitlab, err);
+  }
+
+  if (!run.findings.empty() || !run.notes.empty()) {
     ReportOptions ro;
     ro.gitlab = gitlab;
     ro.breakglass_available = mode == HookMode::kPreReceive && !cfg.breakglass.approvers.empty();
@@ -153,7 +227,7 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   }
   if (options.verbose) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run.start).count();
-    err << "pushgate: note: " << model->commits.size() << " new commits, " << model->blobs.size()
+    err << "pushgate: note: " << model.commits.size() << " new commits, " << model.blobs.size()
         << " new files checked in " << ms << " ms\n";
   }
   return refused ? 1 : 0;

@@ -12,7 +12,9 @@
 #include <sstream>
 
 #include "config/config.h"
+#include "hooks/breakglass_command.h"
 #include "hooks/gate.h"
+#include "hooks/inspect_command.h"
 #include "hooks/scan_command.h"
 #include "install/installer.h"
 
@@ -165,6 +167,43 @@ int main(int argc, char** argv) {
   std::vector<std::string> rule_files;
   rules_test->add_option("RULEFILE", rule_files, "rule files to test (default: the built-in rules)");
 
+  auto* verify_commit = app.add_subcommand("verify-commit", "signature status of commits, as the hook sees it");
+  std::vector<std::string> verify_revs;
+  verify_commit->add_option("REV", verify_revs, "commits to check")->required();
+
+  auto* codeowners = app.add_subcommand("codeowners", "who owns these paths, and by which line");
+  std::string owners_rev;
+  std::vector<std::string> owner_paths;
+  codeowners->add_option("--rev", owners_rev, "read CODEOWNERS at this revision (default HEAD)");
+  codeowners->add_option("PATH", owner_paths, "repository paths")->required();
+
+  auto* breakglass = app.add_subcommand("breakglass", "signed break-glass override tokens");
+  breakglass->require_subcommand(1);
+  auto* bg_keygen = breakglass->add_subcommand("keygen", "make an approver key (Ed25519)");
+  std::string bg_out, bg_principal;
+  bg_keygen->add_option("--out", bg_out, "secret key file to write (FILE.pub too)")->required();
+  bg_keygen->add_option("--principal", bg_principal, "approver name for the approvers file")->required();
+  auto* bg_sign = breakglass->add_subcommand("sign", "sign a token for one exact push (or co-sign one)");
+  pg::BreakglassSignArgs sign_args;
+  bg_sign->add_option("--key", sign_args.key, "approver key file, or an OpenSSH private key")->required();
+  bg_sign->add_option("--repo", sign_args.repo, "owner/name on Gitea and GitLab, else the repository's absolute path");
+  bg_sign->add_option("--ref", sign_args.ref, "full ref name");
+  bg_sign->add_option("--old", sign_args.old_oid, "the ref's current object id");
+  bg_sign->add_option("--new", sign_args.new_oid, "the object id being pushed");
+  bg_sign->add_option("--rules", sign_args.rules, "rule ids to waive, comma-separated");
+  bg_sign->add_option("--reason", sign_args.reason, "why, for the audit log");
+  bg_sign->add_option("--ttl", sign_args.ttl_seconds, "lifetime in seconds (default 3600)");
+  bg_sign->add_option("--cosign", sign_args.cosign, "add a signature to this token instead");
+  auto* bg_verify = breakglass->add_subcommand("verify", "print a token's fields and signers");
+  std::string bg_token;
+  bg_verify->add_option("TOKEN", bg_token)->required();
+
+  auto* audit = app.add_subcommand("audit", "audit log commands");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "check the hash chain of the audit log");
+  std::string audit_log;
+  audit_verify->add_option("LOG", audit_log, "log file (default: audit.log of the config)");
+
   auto* config = app.add_subcommand("config", "configuration commands");
   config->require_subcommand(1);
   auto* config_check = config->add_subcommand("check", "validate a configuration file");
@@ -211,6 +250,12 @@ int main(int argc, char** argv) {
     return pg::RunScan(scan_cmd, CommandOptionsFrom(g));
   }
   if (*pre_commit) return pg::RunPreCommit(CommandOptionsFrom(g));
+  if (*verify_commit) return pg::RunVerifyCommit(verify_revs, g.config);
+  if (*codeowners) return pg::RunCodeowners(owners_rev, owner_paths, g.config);
+  if (*bg_keygen) return pg::RunBreakglassKeygen(bg_out, bg_principal);
+  if (*bg_sign) return pg::RunBreakglassSign(sign_args);
+  if (*bg_verify) return pg::RunBreakglassVerify(bg_token, g.config);
+  if (*audit_verify) return pg::RunAuditVerify(audit_log, g.config);
   if (*rules_list) return pg::RunRulesList(CommandOptionsFrom(g));
   if (*rules_test) return pg::RunRulesTest(rule_files, CommandOptionsFrom(g));
   return 2;

@@ -1,0 +1,106 @@
+#include "hooks/overrides.h"
+
+#include <cstdlib>
+#include <set>
+
+#include "signatures/allowed_signers.h"
+#include "signatures/breakglass.h"
+#include "signatures/breakglass_ledger.h"
+#include "signatures/breakglass_token.h"
+
+namespace pushgate {
+
+namespace {
+
+nlohmann::json Refusal(const std::string& id, const std::string& why) { return {{"token_id", id}, {"reason", why}}; }
+
+// The rule ids that block one ref update.
+std::vector<std::string> BlockingRules(const std::vector<Finding>& findings, const std::string& ref) {
+  std::set<std::string> rules;
+  for (const auto& f : findings) {
+    if (f.blocking() && f.ref == ref) rules.insert(f.rule);
+  }
+  return {rules.begin(), rules.end()};
+}
+
+}  // namespace
+
+std::vector<std::string> BreakglassPushOptions() {
+  std::vector<std::string> out;
+  const char* count = std::getenv("GIT_PUSH_OPTION_COUNT");
+  int n = count ? std::atoi(count) : 0;
+  for (int i = 0; i < n && i < 64; ++i) {
+    const char* v = std::getenv(("GIT_PUSH_OPTION_" + std::to_string(i)).c_str());
+    if (!v) continue;
+    std::string value = v;
+    static const std::string kPrefix = "breakglass=";
+    if (value.rfind(kPrefix, 0) == 0) out.push_back(value.substr(kPrefix.size()));
+  }
+  return out;
+}
+
+OverrideOutcome ApplyBreakglass(const Config& config, const PushModel& model, const PushContext& push,
+                                const std::vector<std::string>& tokens, int64_t now, std::vector<Finding>* findings) {
+  OverrideOutcome out;
+  if (tokens.empty()) return out;
+  const auto& bg = config.breakglass;
+  if (bg.approvers.empty()) {
+    out.notes.push_back("break-glass tokens are not accepted on this server (no breakglass.approvers configured)");
+    out.refused.push_back(Refusal("", "break-glass is not configured"));
+    return out;
+  }
+  auto approvers = signatures::AllowedSigners::Load(bg.approvers);
+  if (!approvers.ok()) {
+    out.notes.push_back("break-glass approvers file cannot be read: " + approvers.status().message());
+    out.refused.push_back(Refusal("", approvers.status().message()));
+    return out;
+  }
+  auto merged = MergeBreakglassTokens(tokens);
+  if (!merged.ok()) {
+    out.notes.push_back("break-glass token refused: " + merged.status().message());
+    out.refused.push_back(Refusal("", merged.status().message()));
+    return out;
+  }
+  BreakglassPolicy policy{static_cast<int>(bg.required_approvals), bg.two_person, bg.max_ttl_seconds};
+  for (const auto& token : *merged) {
+    const std::string id = token.payload.id;
+    auto verified = VerifyBreakglassToken(token, *approvers, now, BreakglassVerifyOptions{config.signers.ssh_fallback});
+    if (!verified.ok()) {
+      out.notes.push_back("break-glass token " + id + " refused: " + verified.status().message());
+      out.refused.push_back(Refusal(id, verified.status().message()));
+      continue;
+    }
+    const RefInput* ref = nullptr;
+    for (const auto& r : model.refs) {
+      if (r.update.ref == token.payload.ref) ref = &r;
+    }
+    Status check = Status::InvalidArgument("the token names " + token.payload.ref + ", which this push does not update");
+    std::vector<std::string> rules;
+    if (ref) {
+      rules = BlockingRules(*findings, ref->update.ref);
+      PushIdentity identity{push.repository, ref->update.ref, ref->update.old_oid, ref->update.new_oid, push.pusher,
+                            push.pusher_email};
+      check = CheckTokenForPush(*verified, identity, rules, policy, now);
+    }
+    if (check.ok() && rules.empty()) check = Status::InvalidArgument("nothing on " + token.payload.ref + " needs a waiver");
+    if (check.ok()) check = ClaimToken(bg.used_tokens, id);
+    if (!check.ok()) {
+      std::string why = check.message();
+      for (const auto& p : verified->problems) why += "; " + p;
+      out.notes.push_back("break-glass token " + id + " refused: " + why);
+      out.refused.push_back(Refusal(id, why));
+      continue;
+    }
+    for (auto& f : *findings) {
+      if (f.blocking() && f.ref == ref->update.ref) f.waived = true;
+    }
+    out.used.push_back(BreakglassAuditJson(*verified));
+    std::string who;
+    for (const auto& a : verified->approvers()) who += (who.empty() ? "" : ", ") + a;
+    out.notes.push_back("break-glass token " + id + " approved by " + who + " waives " + std::to_string(rules.size()) +
+                        " rule(s) on " + ref->update.ref + ": " + token.payload.reason);
+  }
+  return out;
+}
+
+}  // namespace pushgate
