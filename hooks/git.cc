@@ -13,11 +13,13 @@ void InitLibgit2() {
     git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, static_cast<size_t>(64 << 10));
     git_libgit2_opts(GIT_OPT_DISABLE_PACK_KEEP_FILE_CHECKS, 1);
     git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-    // Map packs in modest windows so a history scan's memory stays bounded by these, not by the
-    // size of the repository (the defaults map up to 8 GiB).
-    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(32) << 20);
-    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(96) << 20);
   });
+}
+
+void BoundPackWindows() {
+  InitLibgit2();
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(32) << 20);
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(96) << 20);
 }
 
 Status GitError(const std::string& what, int code) {

@@ -51,9 +51,13 @@ struct GitBuf {
 
 // Initialises libgit2 once per process with the settings a hook wants: no strict hash
 // verification (index-pack already checked the received pack), larger tree caching, no
-// repository-owner check (git receive-pack already chose to serve this repository), and pack
-// files mapped in bounded windows.
+// repository-owner check (git receive-pack already chose to serve this repository).
 void InitLibgit2();
+
+// Maps packs in modest windows, so that a scan of a whole history holds memory bounded by these
+// rather than by the size of the repository (the defaults map up to 8 GiB). A hook reads little
+// and keeps the defaults: one large window costs fewer page faults.
+void BoundPackWindows();
 
 // Status for a failed libgit2 call: "<what>: <libgit2's last error message>".
 Status GitError(const std::string& what, int code = -1);

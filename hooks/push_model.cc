@@ -219,39 +219,97 @@ class Builder {
       if ((rc = git_commit_tree(&pt, parent)) != 0) return GitError("cannot read a parent tree", rc);
       parent_tree.reset(pt);
     }
-    git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-    opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
-    git_diff* diff_raw = nullptr;
-    if ((rc = git_diff_tree_to_tree(&diff_raw, repo_.get(), parent_tree.get(), tree.get(), &opts)) != 0) {
-      return GitError("cannot compare trees", rc);
-    }
-    GitDiff diff(diff_raw);
-    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
-    find.flags = GIT_DIFF_FIND_RENAMES;
-    if ((rc = git_diff_find_similar(diff_raw, &find)) != 0) return GitError("cannot detect renames", rc);
-    size_t n = git_diff_num_deltas(diff_raw);
-    out->reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      const git_diff_delta* d = git_diff_get_delta(diff_raw, i);
-      PathChange ch;
-      switch (d->status) {
-        case GIT_DELTA_ADDED: ch.status = 'A'; break;
-        case GIT_DELTA_DELETED: ch.status = 'D'; break;
-        case GIT_DELTA_RENAMED: ch.status = 'R'; break;
-        case GIT_DELTA_TYPECHANGE: ch.status = 'T'; break;
-        default: ch.status = 'M';
+    PG_RETURN_IF_ERROR(DiffTrees(parent_tree.get(), tree.get(), "", 0, out));
+    PairExactRenames(out);
+    return Status::Ok();
+  }
+
+  // Compares two trees (either may be null), descending only into subtrees whose ids differ:
+  // the cost follows the size of the change, not of the repository.
+  Status DiffTrees(const git_tree* old_tree, const git_tree* new_tree, const std::string& prefix, int depth,
+                   std::vector<PathChange>* out) {
+    if (depth > 256) return Status::Corruption("tree nesting deeper than 256 levels at " + prefix);
+    if (new_tree) {
+      for (size_t i = 0, n = git_tree_entrycount(new_tree); i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(new_tree, i);
+        const git_tree_entry* o = old_tree ? git_tree_entry_byname(old_tree, git_tree_entry_name(e)) : nullptr;
+        if (o && git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(e)) &&
+            git_tree_entry_filemode(o) == git_tree_entry_filemode(e)) {
+          continue;
+        }
+        PG_RETURN_IF_ERROR(DiffEntry(o, e, prefix + git_tree_entry_name(e), depth, out));
       }
-      if (d->status == GIT_DELTA_DELETED) {
-        ch.path = d->old_file.path;
-      } else {
-        ch.path = d->new_file.path;
-        ch.blob = d->new_file.id;
-        ch.mode = d->new_file.mode;
-      }
-      ch.old_path = d->old_file.path ? d->old_file.path : ch.path;
-      if (d->status != GIT_DELTA_ADDED) ch.old_blob = d->old_file.id;
-      out->push_back(std::move(ch));
     }
+    if (old_tree) {
+      for (size_t i = 0, n = git_tree_entrycount(old_tree); i < n; ++i) {
+        const git_tree_entry* o = git_tree_entry_byindex(old_tree, i);
+        if (new_tree && git_tree_entry_byname(new_tree, git_tree_entry_name(o))) continue;
+        PG_RETURN_IF_ERROR(DiffEntry(o, nullptr, prefix + git_tree_entry_name(o), depth, out));
+      }
+    }
+    return Status::Ok();
+  }
+
+  // One name that differs between the trees: o (old side) and e (new side) may be null.
+  Status DiffEntry(const git_tree_entry* o, const git_tree_entry* e, const std::string& path, int depth,
+                   std::vector<PathChange>* out) {
+    bool o_tree = o && git_tree_entry_type(o) == GIT_OBJECT_TREE;
+    bool e_tree = e && git_tree_entry_type(e) == GIT_OBJECT_TREE;
+    if (o_tree || e_tree) {
+      GitTree ot, et;
+      if (o_tree) PG_RETURN_IF_ERROR(LookupTree(git_tree_entry_id(o), &ot));
+      if (e_tree) PG_RETURN_IF_ERROR(LookupTree(git_tree_entry_id(e), &et));
+      PG_RETURN_IF_ERROR(DiffTrees(ot.get(), et.get(), path + "/", depth + 1, out));
+      // A file replaced by a directory (or the reverse): the file side changes too.
+      if (o && !o_tree) out->push_back(Change('D', path, o, nullptr));
+      if (e && !e_tree) out->push_back(Change('A', path, nullptr, e));
+      return Status::Ok();
+    }
+    char status = !o ? 'A' : !e ? 'D' : (git_tree_entry_filemode(o) >> 12) != (git_tree_entry_filemode(e) >> 12) ? 'T' : 'M';
+    out->push_back(Change(status, path, o, e));
+    return Status::Ok();
+  }
+
+  static PathChange Change(char status, const std::string& path, const git_tree_entry* o, const git_tree_entry* e) {
+    PathChange ch;
+    ch.status = status;
+    ch.path = path;
+    ch.old_path = path;
+    if (e) ch.blob = *git_tree_entry_id(e), ch.mode = git_tree_entry_filemode(e);
+    if (o) ch.old_blob = *git_tree_entry_id(o);
+    return ch;
+  }
+
+  // Turns an added path whose content equals a deleted path's into a rename of it (exact
+  // renames; an edited move stays an add plus a delete, and both paths count as touched).
+  static void PairExactRenames(std::vector<PathChange>* changes) {
+    std::unordered_map<git_oid, size_t, OidHash, OidEq> deleted;
+    for (size_t i = 0; i < changes->size(); ++i) {
+      if ((*changes)[i].status == 'D') deleted.emplace((*changes)[i].old_blob, i);
+    }
+    if (deleted.empty()) return;
+    std::vector<bool> drop(changes->size(), false);
+    for (auto& ch : *changes) {
+      if (ch.status != 'A') continue;
+      auto it = deleted.find(ch.blob);
+      if (it == deleted.end() || drop[it->second]) continue;
+      ch.status = 'R';
+      ch.old_path = (*changes)[it->second].path;
+      ch.old_blob = (*changes)[it->second].old_blob;
+      drop[it->second] = true;
+    }
+    size_t w = 0;
+    for (size_t r = 0; r < changes->size(); ++r) {
+      if (!drop[r]) (*changes)[w++] = std::move((*changes)[r]);
+    }
+    changes->resize(w);
+  }
+
+  Status LookupTree(const git_oid* id, GitTree* out) {
+    git_tree* t = nullptr;
+    int rc = git_tree_lookup(&t, repo_.get(), id);
+    if (rc != 0) return GitError("cannot read tree " + OidToHex(*id), rc);
+    out->reset(t);
     return Status::Ok();
   }
 

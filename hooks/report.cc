@@ -55,7 +55,7 @@ std::string HintFor(const std::string& rule) {
   if (kind == "commit-message") return "reword the commit messages (git rebase -i, 'reword')";
   if (kind == "email-domain") return "commit with an address of an allowed domain (git config user.email), then rewrite";
   if (kind == "document") return "fix the document so that it satisfies the policy";
-  if (kind == "external") return "see the policy command's output above";
+  if (kind == "external") return "see the policy command's output below";
   if (kind == "limits") return "split the push into smaller pushes, or ask an administrator to raise the limits";
   if (kind == "breakglass") return "ask the approvers for a token that matches this exact push";
   if (kind == "config" || kind == "internal") return "ask the server administrator to run 'pushgate config check'";

@@ -268,6 +268,7 @@ Result<ScanResult> ScanFiles(const std::string& root, const scanner::Scanner& s,
 }
 
 Result<ScanResult> ScanAllHistory(const std::string& repo_path, const scanner::Scanner& s, const ScanOptions& options) {
+  BoundPackWindows();
   auto repo = Repository::Discover(repo_path);
   if (!repo.ok()) return repo.status();
   // Enumerate: every commit reachable from any ref, every tree once, every blob once.
