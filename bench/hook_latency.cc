@@ -63,8 +63,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const std::string reset = "git -C " + push + " update-ref refs/heads/main " + main_oid +
-                            " && rm -f " + push + "/hooks/pre-receive " + push + "/hooks/update";
+  // Put the server back as it was, objects included, so every run receives and checks new objects.
+  const std::string reset = "git -C " + push + " update-ref refs/heads/main " + main_oid + " && git -C " + push +
+                            " update-ref -d refs/heads/new-branch 2>/dev/null; git -C " + push +
+                            " prune --expire=now && rm -f " + push + "/hooks/pre-receive " + push + "/hooks/update";
   const std::string do_push = "git -C " + work + " push -q " + push + " small-push:main 2>/dev/null";
   const std::string install = reset + " && " + PUSHGATE_BINARY + " -q install --bare " + push;
 
@@ -81,26 +83,57 @@ int main(int argc, char** argv) {
   std::printf("  git push, pushgate hooks   %8.1f ms   (exit %d)\n", gated * 1000, exit_code);
   std::printf("  added by pushgate          %8.1f ms   ratio %.2fx\n", (gated - plain) * 1000, gated / plain);
 
-  // Open strategies, inside a real pre-receive with a real quarantine.
-  std::string times = out + "/.open_times";
-  std::remove(times.c_str());
-  std::string hook = push + "/hooks/pre-receive";
+  // The same one-commit push into a repository with a one-commit history: the hook's cost should
+  // not depend on the size of the history.
   {
-    std::ofstream h(hook);
-    h << "#!/bin/sh\nexec '" << argv[0] << "' --measure-open '" << times << "'\n";
+    std::string tiny = out + "/.tiny";
+    Time("rm -rf " + tiny + " && mkdir -p " + tiny + " && cd " + tiny +
+         " && git init -q -b main w && cd w && cp -r " + work + "/arch/alpha/include . && git add -A && "
+         "git -c user.name=b -c user.email=b@example.com commit -qm base && git clone -q --bare . ../server.git && "
+         "for f in $(git ls-files | head -n 10); do echo '/* small push */' >> $f; done && "
+         "git -c user.name=b -c user.email=b@example.com commit -qam small");
+    std::string tiny_main = "$(git -C " + tiny + "/w rev-parse HEAD~1)";
+    std::string tiny_reset = "git -C " + tiny + "/server.git update-ref refs/heads/main " + tiny_main + " && git -C " +
+                             tiny + "/server.git prune --expire=now && rm -f " + tiny + "/server.git/hooks/pre-receive " +
+                             tiny + "/server.git/hooks/update";
+    std::string tiny_push = "git -C " + tiny + "/w push -q ../server.git main 2>/dev/null";
+    double tiny_plain = MedianSeconds(tiny_push, runs, tiny_reset);
+    double tiny_gated = MedianSeconds(tiny_push, runs,
+                                      tiny_reset + " && " + PUSHGATE_BINARY + " -q install --bare " + tiny + "/server.git");
+    std::printf("the same push into a one-commit repository (%d runs, medians)\n", runs);
+    std::printf("  git push, no hook          %8.1f ms\n", tiny_plain * 1000);
+    std::printf("  git push, pushgate hooks   %8.1f ms\n", tiny_gated * 1000);
+    std::printf("  added by pushgate          %8.1f ms\n", (tiny_gated - tiny_plain) * 1000);
   }
-  Time("chmod +x " + hook + " && " + do_push + "; " + do_push + " -f " + work + " small-push:refs/heads/new-branch");
-  std::ifstream in(times);
-  std::vector<double> alt, env;
-  double a, e;
-  size_t ca, ce;
-  while (in >> a >> e >> ca >> ce) alt.push_back(a), env.push_back(e);
-  Time(reset);
-  if (!alt.empty()) {
-    std::printf("opening the repository and building the push model inside pre-receive (%zu samples, medians)\n",
-                alt.size());
+
+  // Open strategies, inside a real pre-receive with a real quarantine: once as built, once with a
+  // commit-graph libgit2 1.5.1 can read (generation v1), as a server that maintains one has.
+  for (bool graph : {false, true}) {
+    std::string times = out + "/.open_times";
+    std::remove(times.c_str());
+    std::string hook = push + "/hooks/pre-receive";
+    if (graph) Time("git -C " + push + " -c commitGraph.generationVersion=1 commit-graph write --reachable 2>/dev/null");
+    {
+      std::ofstream h(hook);
+      char self[4096];
+      ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+      self[n > 0 ? n : 0] = 0;
+      h << "#!/bin/sh\nexec '" << self << "' --measure-open '" << times << "'\n";
+    }
+    Time("chmod +x " + hook + " && " + do_push + "; git -C " + work + " push -q " + push +
+         " small-push:refs/heads/new-branch 2>/dev/null");
+    Time(reset + " && rm -f " + push + "/objects/info/commit-graph");
+    std::ifstream in(times);
+    std::vector<double> alt, env;
+    double a, e;
+    size_t ca, ce;
+    while (in >> a >> e >> ca >> ce) alt.push_back(a), env.push_back(e);
+    if (alt.empty()) continue;
+    std::printf("open + push model inside pre-receive, %s (%zu samples, medians)\n",
+                graph ? "with a v1 commit-graph" : "no commit-graph", alt.size());
     std::printf("  open + quarantine alternate  %8.2f ms\n", Median(alt) * 1000);
-    std::printf("  GIT_REPOSITORY_OPEN_FROM_ENV %8.2f ms   ratio %.2fx\n", Median(env) * 1000, Median(env) / Median(alt));
+    std::printf("  GIT_REPOSITORY_OPEN_FROM_ENV %8.2f ms   ratio %.2fx\n", Median(env) * 1000,
+                Median(env) / Median(alt));
   }
   return 0;
 }

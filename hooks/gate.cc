@@ -170,6 +170,10 @@ Status Audit(const Config& cfg, const nlohmann::json& record) {
 int RunGate(HookMode mode, const std::string& input, const GateOptions& options, std::ostream& err) {
   Run run;
   ObjectEnvironment env = ObjectEnvironment::FromProcess();
+  if (mode == HookMode::kUpdate && PreReceiveInstalled(env.git_dir)) {
+    if (options.verbose) err << "pushgate: note: pre-receive already judged this push\n";
+    return 0;
+  }
   run.push = PushContext::FromEnvironment(env.git_dir);
   bool gitlab = run.push.platform == Platform::kGitLab;
 
@@ -181,10 +185,6 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   if (!updates.ok()) return Fail(updates.status(), cfg.on_error, gitlab, err);
   run.updates = std::move(*updates);
 
-  if (mode == HookMode::kUpdate && PreReceiveInstalled(env.git_dir)) {
-    if (options.verbose) err << "pushgate: note: pre-receive already judged this push\n";
-    return 0;
-  }
   if (run.push.internal_push) {
     if (options.verbose) err << "pushgate: note: Gitea internal push accepted without checks\n";
     return 0;
