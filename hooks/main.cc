@@ -163,6 +163,8 @@ int main(int argc, char** argv) {
   auto* rules = app.add_subcommand("rules", "secret rules");
   rules->require_subcommand(1);
   auto* rules_list = rules->add_subcommand("list", "list the rules in use");
+  bool list_patterns = false;
+  rules_list->add_flag("--patterns", list_patterns, "print only the patterns, one per line");
   auto* rules_test = rules->add_subcommand("test", "check the rules' examples and negative examples");
   std::vector<std::string> rule_files;
   rules_test->add_option("RULEFILE", rule_files, "rule files to test (default: the built-in rules)");
@@ -256,7 +258,7 @@ int main(int argc, char** argv) {
   if (*bg_sign) return pg::RunBreakglassSign(sign_args);
   if (*bg_verify) return pg::RunBreakglassVerify(bg_token, g.config);
   if (*audit_verify) return pg::RunAuditVerify(audit_log, g.config);
-  if (*rules_list) return pg::RunRulesList(CommandOptionsFrom(g));
+  if (*rules_list) return pg::RunRulesList(CommandOptionsFrom(g), list_patterns);
   if (*rules_test) return pg::RunRulesTest(rule_files, CommandOptionsFrom(g));
   return 2;
 }

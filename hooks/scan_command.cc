@@ -179,7 +179,7 @@ int RunPreCommit(const CommandOptions& options) {
   return refused ? 1 : 0;
 }
 
-int RunRulesList(const CommandOptions& options) {
+int RunRulesList(const CommandOptions& options, bool patterns_only) {
   auto cfg = LoadCommandConfig(options);
   if (!cfg.ok()) return Error(cfg.status());
   scanner::RuleLoadOptions lo;
@@ -188,7 +188,13 @@ int RunRulesList(const CommandOptions& options) {
   lo.check_patterns = false;
   auto rules = scanner::LoadRuleSet(lo);
   if (!rules.ok()) return Error(rules.status());
-  for (const auto& r : rules->rules) std::cout << "secret/" << r.id << "\t" << r.confidence << "\t" << r.name << "\n";
+  for (const auto& r : rules->rules) {
+    if (patterns_only) {
+      std::cout << r.pattern << "\n";
+    } else {
+      std::cout << "secret/" << r.id << "\t" << r.confidence << "\t" << r.name << "\n";
+    }
+  }
   if (!options.quiet) std::cerr << "pushgate: " << rules->rules.size() << " rules\n";
   return 0;
 }

@@ -33,7 +33,9 @@ struct ScanCommand {
 
 int RunScan(const ScanCommand& cmd, const CommandOptions& options);
 int RunPreCommit(const CommandOptions& options);
-int RunRulesList(const CommandOptions& options);
+// Lists the rules in use; with patterns_only, one pattern per line (for other tools, such as the
+// ripgrep comparison in bench/scan_files.cc).
+int RunRulesList(const CommandOptions& options, bool patterns_only = false);
 // Checks the examples of the built-in rules plus files (when given, only the rules of files).
 int RunRulesTest(const std::vector<std::string>& files, const CommandOptions& options);
 
