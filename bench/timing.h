@@ -18,7 +18,7 @@ namespace pushgate::bench {
 
 struct Sample {
   double seconds = 0;
-  long max_rss_kib = 0;  // peak resident set of the command's process tree's largest member
+  long max_rss_kib = 0;  // peak resident set of the largest process of the command
   int exit_code = 0;
 };
 
@@ -36,9 +36,8 @@ inline Sample Time(const std::string& script) {
   Sample s;
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  struct rusage children {};
-  getrusage(RUSAGE_CHILDREN, &children);
-  s.max_rss_kib = std::max(ru.ru_maxrss, children.ru_maxrss);
+  // wait4 reports this child and the descendants it waited for: not earlier commands' children.
+  s.max_rss_kib = ru.ru_maxrss;
   return s;
 }
 

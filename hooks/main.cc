@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "hooks/breakglass_command.h"
+#include "hooks/doctor.h"
 #include "hooks/gate.h"
 #include "hooks/inspect_command.h"
 #include "hooks/scan_command.h"
@@ -206,6 +207,10 @@ int main(int argc, char** argv) {
   std::string audit_log;
   audit_verify->add_option("LOG", audit_log, "log file (default: audit.log of the config)");
 
+  auto* doctor = app.add_subcommand("doctor", "check what makes the gate work, or silently not work, in a repository");
+  std::string doctor_repo = ".";
+  doctor->add_option("REPO", doctor_repo, "a bare repository, git directory or work tree (default: .)");
+
   auto* config = app.add_subcommand("config", "configuration commands");
   config->require_subcommand(1);
   auto* config_check = config->add_subcommand("check", "validate a configuration file");
@@ -258,6 +263,7 @@ int main(int argc, char** argv) {
   if (*bg_sign) return pg::RunBreakglassSign(sign_args);
   if (*bg_verify) return pg::RunBreakglassVerify(bg_token, g.config);
   if (*audit_verify) return pg::RunAuditVerify(audit_log, g.config);
+  if (*doctor) return pg::RunDoctorCommand(doctor_repo, g.config, g.quiet);
   if (*rules_list) return pg::RunRulesList(CommandOptionsFrom(g), list_patterns);
   if (*rules_test) return pg::RunRulesTest(rule_files, CommandOptionsFrom(g));
   return 2;
