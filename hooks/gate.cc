@@ -115,6 +115,7 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   limits.deadline = run->start + std::chrono::seconds(cfg.limits.timeout_seconds);
   limits.max_commits = cfg.limits.max_commits;
   limits.max_blobs = cfg.limits.max_blobs;
+  limits.max_bytes = cfg.limits.max_bytes;
   auto model = BuildPushModel(*repo, run->updates, limits);
   if (!model.ok()) return model.status();
   CheckContext ctx{cfg, *repo, *model, run->push, limits.deadline};

@@ -336,6 +336,15 @@ class Builder {
       if (git_odb_read_header(&size, &type, odb, &id) == 0) b.size = size;
       git_odb_free(odb);
     }
+    if (total_bytes_ + static_cast<int64_t>(b.size) > limits_.max_bytes) {
+      if (!bytes_limit_noted_) {
+        model_.limit_notes.push_back("the new files add up to more than " + std::to_string(limits_.max_bytes) +
+                                     " bytes; the rest were not scanned");
+        bytes_limit_noted_ = true;
+      }
+      return;
+    }
+    total_bytes_ += static_cast<int64_t>(b.size);
     b.occurrences.push_back(std::move(occ));
     blob_index_[id] = model_.blobs.size();
     model_.blobs.push_back(std::move(b));
@@ -348,6 +357,8 @@ class Builder {
   std::unordered_map<git_oid, size_t, OidHash, OidEq> blob_index_;
   std::set<std::string> seen_tags_;
   bool blob_limit_noted_ = false;
+  bool bytes_limit_noted_ = false;
+  int64_t total_bytes_ = 0;
   bool hide_existing_refs_ = true;
 };
 

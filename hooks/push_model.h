@@ -75,6 +75,7 @@ struct PushLimits {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   int64_t max_commits = INT64_MAX;
   int64_t max_blobs = INT64_MAX;
+  int64_t max_bytes = INT64_MAX;  // total size of the new blobs
 };
 
 struct PushModel {

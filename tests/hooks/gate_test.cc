@@ -199,3 +199,18 @@ TEST_CASE("install is idempotent and uninstall restores a foreign hook") {
   CHECK(g.Run("sha1sum -c '" + g.root() + "/orig.sum'").code == 0);
   CHECK(g.Push("origin main").code == 0);
 }
+
+TEST_CASE("a push past limits.max_bytes or max_commits is refused as not fully examined") {
+  Gate g("version: 1\nlimits: { max_bytes: 3000, max_commits: 3 }\n");
+  g.Commit("a.txt", std::string(2000, 'a'), "a");
+  g.Commit("b.txt", std::string(2000, 'b'), "b");
+  auto r = g.Push("origin main");
+  CHECK(r.code != 0);
+  CHECK(r.err.find("limits:") != std::string::npos);
+  CHECK(r.err.find("more than 3000 bytes") != std::string::npos);
+  g.Run("git reset -q --hard origin/main");
+  for (int i = 0; i < 4; ++i) g.Commit("c" + std::to_string(i), "c\n", "c");
+  auto c = g.Push("origin main");
+  CHECK(c.code != 0);
+  CHECK(c.err.find("more than 3 new commits") != std::string::npos);
+}
