@@ -10,6 +10,7 @@
 #include <set>
 
 #include "config/codeowners.h"
+#include "hooks/approvals.h"
 #include "hooks/checks.h"
 #include "signatures/verifier.h"
 
@@ -93,6 +94,8 @@ OwnersFile LoadOwners(const CheckContext& ctx, const EnvironmentConfig& env, con
 struct Approvers {
   std::vector<std::string> signer;  // identities of the verified signer (empty when unverified)
   std::vector<std::string> pusher;  // the pusher's name and e-mail
+  std::vector<std::vector<std::string>> co;  // owners who approved with `git push -o approve=...`
+  std::vector<std::string> co_problems;      // approvals that did not count, and why
 };
 
 bool SamePerson(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -126,8 +129,19 @@ std::string PathApproval(const Codeowners& co, const std::string& path, const En
     // Optional sections bind merge requests only; a direct push is approved like any other.
     bool signer_ok = OwnedBy(m, who.signer, teams);
     bool pusher_ok = OwnedBy(m, who.pusher, teams);
-    // Distinct people: a pusher who is also the signer approves once.
-    int approvals = (signer_ok ? 1 : 0) + (pusher_ok && !(signer_ok && SamePerson(who.signer, who.pusher)) ? 1 : 0);
+    // Distinct people who own the path: the signer, the pusher and co-approvers, each counted once.
+    std::vector<const std::vector<std::string>*> counted;
+    auto count = [&](const std::vector<std::string>& person, bool owns) {
+      if (!owns) return;
+      for (const auto* c : counted) {
+        if (SamePerson(*c, person)) return;
+      }
+      counted.push_back(&person);
+    };
+    count(who.signer, signer_ok);
+    count(who.pusher, pusher_ok);
+    for (const auto& person : who.co) count(person, OwnedBy(m, person, teams));
+    int approvals = static_cast<int>(counted.size());
     if (env.approver == Approver::kSigner && !signer_ok) {
       return who.signer.empty() ? "needs an owner's verified signature" + section
                                 : "signer " + who.signer.front() + " is not an owner" + section;
@@ -137,8 +151,10 @@ std::string PathApproval(const Codeowners& co, const std::string& path, const En
       return std::string(!signer_ok ? "the signer" : "the pusher") + " is not an owner" + section;
     }
     if (approvals < m.approvals_required) {
-      return "needs " + std::to_string(m.approvals_required) + " approvals from owners, has " +
-             std::to_string(approvals) + section;
+      std::string why = "needs " + std::to_string(m.approvals_required) + " approvals from owners, has " +
+                        std::to_string(approvals) + section + "; more owners can approve with pushgate approve";
+      for (const auto& p : who.co_problems) why += "; approval not counted: " + p;
+      return why;
     }
   }
   return "";
@@ -178,6 +194,18 @@ Status CheckEnvironments(const CheckContext& ctx, std::vector<Finding>* out) {
     for (const auto& ref : ctx.model.refs) {
       if (ref.update.is_delete() || !env.ref_globs.Matches(ref.update.ref)) continue;
       std::optional<OwnersFile> owners;
+      ApprovalCheck co_approvals;
+      if (env.require_codeowners) {
+        std::vector<std::string> tokens = ApprovalPushOptions();
+        if (!tokens.empty() && cfg.signers.allowed_signers.empty()) {
+          co_approvals.problems.push_back("no signers.allowed_signers is configured to trust approval keys");
+        } else if (!tokens.empty()) {
+          auto trusted = signatures::AllowedSigners::Load(cfg.signers.allowed_signers);
+          if (!trusted.ok()) return trusted.status().Prefixed("signers.allowed_signers");
+          ApprovalTarget target{ctx.push.repository, ref.update.ref, ref.update.old_oid, ref.update.new_oid};
+          co_approvals = CheckApprovals(tokens, target, *trusted, now);
+        }
+      }
       for (size_t ci : ref.commits) {
         const PushedCommit& c = ctx.model.commits[ci];
         std::vector<std::string> live;
@@ -186,6 +214,8 @@ Status CheckEnvironments(const CheckContext& ctx, std::vector<Finding>* out) {
         }
         if (live.empty()) continue;
         Approvers who;
+        who.co = co_approvals.approvers;
+        who.co_problems = co_approvals.problems;
         who.pusher = {ctx.push.pusher};
         if (!ctx.push.pusher_email.empty()) who.pusher.push_back(ctx.push.pusher_email);
         bool need_signature = env.require_signed || (env.require_codeowners && env.approver != Approver::kPusher);

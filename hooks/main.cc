@@ -6,12 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <climits>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
 #include "config/config.h"
+#include "hooks/approvals.h"
 #include "hooks/breakglass_command.h"
 #include "hooks/doctor.h"
 #include "hooks/gate.h"
@@ -201,6 +203,18 @@ int main(int argc, char** argv) {
   std::string bg_token;
   bg_verify->add_option("TOKEN", bg_token)->required();
 
+  auto* approve = app.add_subcommand("approve", "co-approve one exact push as a CODEOWNERS owner (SSH key)");
+  pg::ApprovalTarget approve_target;
+  std::string approve_key;
+  int64_t approve_ttl = 3600;
+  approve->add_option("--key", approve_key, "your OpenSSH private key (the one allowed_signers trusts)")->required();
+  approve->add_option("--repo", approve_target.repository, "owner/name on Gitea and GitLab, else the absolute path")
+      ->required();
+  approve->add_option("--ref", approve_target.ref, "full ref name")->required();
+  approve->add_option("--old", approve_target.old_oid, "the ref's current object id")->required();
+  approve->add_option("--new", approve_target.new_oid, "the object id being pushed")->required();
+  approve->add_option("--ttl", approve_ttl, "lifetime in seconds (default 3600)");
+
   auto* audit = app.add_subcommand("audit", "audit log commands");
   audit->require_subcommand(1);
   auto* audit_verify = audit->add_subcommand("verify", "check the hash chain of the audit log");
@@ -264,6 +278,15 @@ int main(int argc, char** argv) {
   if (*bg_verify) return pg::RunBreakglassVerify(bg_token, g.config);
   if (*audit_verify) return pg::RunAuditVerify(audit_log, g.config);
   if (*doctor) return pg::RunDoctorCommand(doctor_repo, g.config, g.quiet);
+  if (*approve) {
+    auto token = pg::SignApproval(approve_target, approve_ttl, approve_key, static_cast<int64_t>(std::time(nullptr)));
+    if (!token.ok()) {
+      std::cerr << "pushgate: error: " << token.status().message() << "\n";
+      return token.status().ExitCode();
+    }
+    std::cout << *token << "\n";
+    return 0;
+  }
   if (*rules_list) return pg::RunRulesList(CommandOptionsFrom(g), list_patterns);
   if (*rules_test) return pg::RunRulesTest(rule_files, CommandOptionsFrom(g));
   return 2;

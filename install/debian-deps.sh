@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config git openssh-client gnupg
           libgit2-dev libhyperscan-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
-          libsodium-dev libre2-dev catch2)
+          libsodium-dev libre2-dev catch2 groff-base)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

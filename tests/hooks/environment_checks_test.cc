@@ -174,3 +174,41 @@ TEST_CASE("approver: pusher uses the pushing user instead of the signature") {
   INFO(as_alice.all());
   CHECK(as_alice.code == 0);
 }
+
+TEST_CASE("a GitLab section needing two approvals takes a second owner's signed approval") {
+  LiveRepo r;
+  // CODEOWNERS is not a live path: this change lands, and governs the next push.
+  r.As("alice", "alice", "CODEOWNERS", "[Production][2]\n/live/prod/ alice@example.com bob@example.com\n", "sections");
+  REQUIRE(r.Push("origin main").code == 0);
+  r.Run("git config receive.advertisePushOptions true", r.server());
+  r.InstallGate("version: 1\nsigners: { allowed_signers: " + r.root() + "/allowed_signers }\n" +
+                "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/prod/**\"]\n" +
+                "    require_signed: true\n    require_codeowners: true\n    codeowners: { dialect: gitlab }\n");
+
+  r.As("alice", "alice", "live/prod/app.yaml", "replicas: 7\n");
+  auto one = r.Push("origin main");
+  CHECK(one.code != 0);
+  CHECK(one.err.find("needs 2 approvals from owners, has 1") != std::string::npos);
+
+  std::string repo = r.Run("cd '" + r.server() + "' && pwd -P").out;
+  repo.pop_back();
+  std::string pg = "'" + pushgate::testing::PushgateBinary() + "'";
+  auto approve = [&](const std::string& key, const std::string& new_oid) {
+    auto a = r.Run(pg + " approve --key " + r.keys + "/" + key + " --repo '" + repo + "' --ref refs/heads/main --old " +
+                   r.ServerRev("main") + " --new " + new_oid);
+    INFO(a.all());
+    REQUIRE(a.code == 0);
+    return a.out.substr(0, a.out.size() - 1);
+  };
+  std::string head = r.Run("git rev-parse HEAD").out.substr(0, 40);
+  // An untrusted key and an approval of another commit do not count.
+  std::string mallory = approve("mallory", head);
+  std::string other = approve("bob", r.ServerRev("main"));
+  auto bad = r.Push("-o approve=" + mallory + " -o approve=" + other + " origin main");
+  CHECK(bad.code != 0);
+  CHECK(bad.err.find("approval not counted") != std::string::npos);
+  // The second owner's approval of this exact push makes two.
+  auto good = r.Push("-o approve=" + approve("bob", head) + " origin main");
+  INFO(good.all());
+  CHECK(good.code == 0);
+}
