@@ -189,7 +189,9 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   if (run.push.internal_push) {
     // Gitea's own pushes (repository initialisation, pull-request head refs) carry commits that
     // were judged when they were first pushed; they are recorded, not re-checked.
-    Status audited = Audit(cfg, AuditRecord(run, "accepted-internal", {}, ""));
+    nlohmann::json record = AuditRecord(run, "accepted", {}, "");
+    record["internal_push"] = true;
+    Status audited = Audit(cfg, record);
     if (!audited.ok()) return Fail(audited, cfg.on_error, gitlab, err);
     if (options.verbose) err << "pushgate: note: Gitea internal push accepted without checks\n";
     return 0;
