@@ -297,7 +297,10 @@ Result<ScanResult> ScanAllHistory(const std::string& repo_path, const scanner::S
   const uint64_t max_bytes = static_cast<uint64_t>(options.config->limits.max_blob_bytes);
   const std::string git_dir = repo->git_dir();
   int threads = ThreadCount(options);
-  Status st = ParallelBatches(blobs.size(), threads, 512, [&](int, auto next) -> Status {
+  // Large runs of neighbouring blobs per batch: a delta's base is usually just before it in the
+  // pack, so a worker that read the base reads the delta from its own cache.
+  const size_t batch = std::max<size_t>(512, blobs.size() / (static_cast<size_t>(threads) * 8) + 1);
+  Status st = ParallelBatches(blobs.size(), threads, batch, [&](int, auto next) -> Status {
     // libgit2 objects are per thread: each worker opens its own repository.
     auto own = Repository::Discover(git_dir);
     if (!own.ok()) return own.status();
