@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sodium.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -16,6 +15,8 @@
 #include <set>
 #include <vector>
 
+#include "base/locked_file.h"
+
 namespace pushgate {
 namespace {
 
@@ -26,37 +27,6 @@ const std::set<std::string>& DecisionKinds() {
   static const std::set<std::string> kinds = {"accepted", "rejected", "overridden", "override-refused", "error"};
   return kinds;
 }
-
-// An open file descriptor holding an exclusive flock(); both are released on destruction.
-class LockedFd {
- public:
-  LockedFd() = default;
-  ~LockedFd() {
-    if (fd_ >= 0) {
-      flock(fd_, LOCK_UN);
-      close(fd_);
-    }
-  }
-  LockedFd(const LockedFd&) = delete;
-  LockedFd& operator=(const LockedFd&) = delete;
-
-  // Opens path for reading and appending (creating it with mode) and waits for the lock.
-  Status Open(const std::string& path, mode_t mode) {
-    fd_ = open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, mode);
-    if (fd_ < 0) return Status::IOError(path + ": cannot open: " + strerror(errno));
-    struct stat st;
-    if (fstat(fd_, &st) != 0) return Status::IOError(path + ": " + strerror(errno));
-    if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(path + ": not a regular file");
-    while (flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) return Status::IOError(path + ": cannot lock: " + strerror(errno));
-    }
-    return Status::Ok();
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
 
 std::string Hex(const unsigned char* bytes, size_t n) {
   std::string out(n * 2 + 1, '\0');
@@ -200,12 +170,12 @@ Result<AuditAppendResult> AppendAuditRecord(const std::string& path, const nlohm
   }
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
 
-  LockedFd file;
-  PG_RETURN_IF_ERROR(file.Open(path, 0640));
+  auto file = LockedFile::Open(path, O_RDWR | O_APPEND | O_CREAT, 0640, FileLock::kExclusive);
+  if (!file.ok()) return file.status();
   struct stat st;
-  if (fstat(file.get(), &st) != 0) return Status::IOError(path + ": " + strerror(errno));
+  if (fstat(file->fd(), &st) != 0) return Status::IOError(path + ": " + strerror(errno));
 
-  auto last = ReadLastLine(file.get(), st.st_size, path);
+  auto last = ReadLastLine(file->fd(), st.st_size, path);
   if (!last.ok()) return last.status().Prefixed("audit log not appended");
   uint64_t seq = 1;
   std::string prev = kAuditGenesisHash;
@@ -235,13 +205,13 @@ Result<AuditAppendResult> AppendAuditRecord(const std::string& path, const nlohm
     return Status::Internal("audit record does not serialise canonically");
   }
 
-  Status written = WriteAll(file.get(), text + "\n");
+  Status written = WriteAll(file->fd(), text + "\n");
   if (!written.ok()) {
     // Take the partial line back out so the chain stays intact for the next writer.
-    if (ftruncate(file.get(), st.st_size) != 0) { /* the verifier will report the damaged line */ }
+    if (ftruncate(file->fd(), st.st_size) != 0) { /* the verifier will report the damaged line */ }
     return written.Prefixed(path + ": cannot append audit record");
   }
-  if (fsync(file.get()) != 0) return Status::IOError(path + ": fsync failed: " + strerror(errno));
+  if (fsync(file->fd()) != 0) return Status::IOError(path + ": fsync failed: " + strerror(errno));
 
   if (options.syslog) {
     std::string summary = AuditSyslogSummary(nlohmann::json::parse(text));

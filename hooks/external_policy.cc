@@ -33,6 +33,7 @@
 
 #include "base/files.h"
 #include "base/subprocess.h"
+#include "base/unique_fd.h"
 #include "hooks/checks.h"
 
 namespace pushgate {
@@ -49,29 +50,6 @@ constexpr size_t kMaxLineBytes = 1000;  // one report line, short enough for Git
 const std::vector<std::string> kRepositoryVariables = {
     "GIT_DIR",          "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
     "GIT_INDEX_FILE",   "GIT_WORK_TREE",        "GIT_COMMON_DIR",                   "GIT_PREFIX",
-};
-
-// A file descriptor that closes itself.
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      if (fd_ >= 0) close(fd_);
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
 };
 
 // A changed file as it is at the ref's new tip.
@@ -133,7 +111,7 @@ std::vector<std::string> ChangedPaths(const PushModel& model, const RefInput& re
 // component is opened with O_NOFOLLOW and the file must not exist yet.
 Status WriteUnder(const std::string& root, const std::string& path, std::string_view content, bool executable) {
   UniqueFd dir(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0) return Status::IOError(root + ": " + strerror(errno));
+  if (!dir.valid()) return Status::IOError(root + ": " + strerror(errno));
   size_t start = 0;
   for (size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', start)) {
     std::string part = path.substr(start, slash - start);
@@ -141,14 +119,14 @@ Status WriteUnder(const std::string& root, const std::string& path, std::string_
       return Status::IOError(path.substr(0, slash) + ": " + strerror(errno));
     }
     UniqueFd next(openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (next.get() < 0) return Status::IOError(path.substr(0, slash) + ": " + strerror(errno));
+    if (!next.valid()) return Status::IOError(path.substr(0, slash) + ": " + strerror(errno));
     dir = std::move(next);
     start = slash + 1;
   }
   std::string name = path.substr(start);
   UniqueFd file(openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                        executable ? 0755 : 0644));
-  if (file.get() < 0) return Status::IOError(path + ": " + strerror(errno));
+  if (!file.valid()) return Status::IOError(path + ": " + strerror(errno));
   size_t done = 0;
   while (done < content.size()) {
     ssize_t w = write(file.get(), content.data() + done, content.size() - done);

@@ -9,26 +9,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/unique_fd.h"
+
 namespace pushgate::scanner {
-
-namespace {
-
-// Closes a file descriptor on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-}  // namespace
 
 std::string HexBytes(const unsigned char* data, size_t n) {
   static const char kDigits[] = "0123456789abcdef";
@@ -42,8 +25,8 @@ std::string HexBytes(const unsigned char* data, size_t n) {
 }
 
 Result<std::string> ReadTrustedCacheFile(const std::string& path, size_t max_bytes) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (fd.get() < 0) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
     if (errno == ENOENT) return Status::NotFound(path + ": no cached database");
     return Status::IOError(path + ": " + strerror(errno));
   }
@@ -70,7 +53,7 @@ Status WriteCacheFile(const std::string& path, const std::string& data) {
   std::string tmp = path + ".XXXXXX";
   int raw = mkstemp(tmp.data());
   if (raw < 0) return Status::IOError(path + ": " + strerror(errno));
-  Fd fd(raw);
+  UniqueFd fd(raw);
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = write(fd.get(), data.data() + done, data.size() - done);

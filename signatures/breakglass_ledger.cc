@@ -1,7 +1,6 @@
 #include "signatures/breakglass_ledger.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,10 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <utility>
+
+#include "base/locked_file.h"
+#include "base/unique_fd.h"
 
 namespace pushgate {
 namespace {
@@ -16,59 +19,32 @@ namespace {
 // Largest ledger read back: at 56 bytes a line, about a million used tokens.
 constexpr off_t kMaxLedgerBytes = 64 << 20;
 
-// An open ledger file holding a flock(); both are released on destruction.
-class LockedLedger {
- public:
-  LockedLedger() = default;
-  ~LockedLedger() {
-    if (fd_ >= 0) {
-      flock(fd_, LOCK_UN);
-      close(fd_);
-    }
+// Opens the ledger (read-write and created when `write`, else read-only) and takes an exclusive
+// (write) or shared (read) lock.
+Result<LockedFile> OpenLedger(const std::string& path, bool write) {
+  UniqueFd fd(write ? open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640)
+                    : open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::IOError("used-token ledger " + path + ": " + strerror(errno));
+  return LockedFile::Lock(std::move(fd), "used-token ledger " + path, write ? FileLock::kExclusive : FileLock::kShared);
+}
+
+// Reads the whole ledger; valid only while the lock is held.
+Result<std::string> ReadLedger(const LockedFile& ledger, const std::string& path) {
+  struct stat st;
+  if (fstat(ledger.fd(), &st) != 0) return Status::IOError("used-token ledger " + path + ": " + strerror(errno));
+  if (st.st_size > kMaxLedgerBytes) {
+    return Status::IOError("used-token ledger " + path + ": larger than 64 MiB; archive old entries");
   }
-  LockedLedger(const LockedLedger&) = delete;
-  LockedLedger& operator=(const LockedLedger&) = delete;
-
-  // Opens the ledger (read-write and created when `write`, else read-only) and takes an
-  // exclusive (write) or shared (read) lock.
-  Status Open(const std::string& path, bool write) {
-    path_ = path;
-    fd_ = write ? open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640)
-                : open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return Status::IOError("used-token ledger " + path + ": " + strerror(errno));
-    struct stat st;
-    if (fstat(fd_, &st) != 0) return Status::IOError("used-token ledger " + path + ": " + strerror(errno));
-    if (!S_ISREG(st.st_mode)) return Status::InvalidArgument("used-token ledger " + path + ": not a regular file");
-    while (flock(fd_, write ? LOCK_EX : LOCK_SH) != 0) {
-      if (errno != EINTR) return Status::IOError("used-token ledger " + path + ": cannot lock: " + strerror(errno));
-    }
-    return Status::Ok();
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < data.size()) {
+    ssize_t n = pread(ledger.fd(), data.data() + got, data.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::IOError("used-token ledger " + path + ": read failed");
+    got += static_cast<size_t>(n);
   }
-
-  // Reads the whole ledger; valid only while the lock is held.
-  Result<std::string> ReadAll() const {
-    struct stat st;
-    if (fstat(fd_, &st) != 0) return Status::IOError("used-token ledger " + path_ + ": " + strerror(errno));
-    if (st.st_size > kMaxLedgerBytes) {
-      return Status::IOError("used-token ledger " + path_ + ": larger than 64 MiB; archive old entries");
-    }
-    std::string data(static_cast<size_t>(st.st_size), '\0');
-    size_t got = 0;
-    while (got < data.size()) {
-      ssize_t n = pread(fd_, data.data() + got, data.size() - got, static_cast<off_t>(got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::IOError("used-token ledger " + path_ + ": read failed");
-      got += static_cast<size_t>(n);
-    }
-    return data;
-  }
-
-  int fd() const { return fd_; }
-
- private:
-  int fd_ = -1;
-  std::string path_;
-};
+  return data;
+}
 
 bool ValidId(const std::string& id) {
   if (id.size() != 32) return false;
@@ -106,9 +82,9 @@ std::string NowRfc3339() {
 
 Status ClaimToken(const std::string& ledger_path, const std::string& id) {
   if (!ValidId(id)) return Status::InvalidArgument("break-glass token id must be 32 lowercase hex characters");
-  LockedLedger ledger;
-  PG_RETURN_IF_ERROR(ledger.Open(ledger_path, /*write=*/true));
-  auto data = ledger.ReadAll();
+  auto ledger = OpenLedger(ledger_path, /*write=*/true);
+  if (!ledger.ok()) return ledger.status();
+  auto data = ReadLedger(*ledger, ledger_path);
   if (!data.ok()) return data.status();
   if (Contains(*data, id)) return Status::InvalidArgument("break-glass token " + id + " was already used");
 
@@ -116,28 +92,27 @@ Status ClaimToken(const std::string& ledger_path, const std::string& id) {
   std::string line = (!data->empty() && data->back() != '\n' ? "\n" : "") + id + " " + NowRfc3339() + "\n";
   size_t done = 0;
   while (done < line.size()) {
-    ssize_t n = write(ledger.fd(), line.data() + done, line.size() - done);
+    ssize_t n = write(ledger->fd(), line.data() + done, line.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       std::string err = strerror(errno);
-      if (ftruncate(ledger.fd(), static_cast<off_t>(data->size())) != 0) { /* the id stays unrecorded */ }
+      if (ftruncate(ledger->fd(), static_cast<off_t>(data->size())) != 0) { /* the id stays unrecorded */ }
       return Status::IOError("used-token ledger " + ledger_path + ": cannot record token: " + err);
     }
     done += static_cast<size_t>(n);
   }
-  if (fsync(ledger.fd()) != 0) return Status::IOError("used-token ledger " + ledger_path + ": fsync failed");
+  if (fsync(ledger->fd()) != 0) return Status::IOError("used-token ledger " + ledger_path + ": fsync failed");
   return Status::Ok();
 }
 
 Result<bool> IsTokenClaimed(const std::string& ledger_path, const std::string& id) {
   if (!ValidId(id)) return Status::InvalidArgument("break-glass token id must be 32 lowercase hex characters");
-  LockedLedger ledger;
-  Status opened = ledger.Open(ledger_path, /*write=*/false);
-  if (!opened.ok()) {
+  auto ledger = OpenLedger(ledger_path, /*write=*/false);
+  if (!ledger.ok()) {
     if (access(ledger_path.c_str(), F_OK) != 0 && errno == ENOENT) return false;
-    return opened;
+    return ledger.status();
   }
-  auto data = ledger.ReadAll();
+  auto data = ReadLedger(*ledger, ledger_path);
   if (!data.ok()) return data.status();
   return Contains(*data, id);
 }
