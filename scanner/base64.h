@@ -11,6 +11,7 @@ namespace pushgate::scanner {
 
 // Decodes standard base64 (A-Z a-z 0-9 + /, optional '=' padding); a final partial group yields
 // the whole bytes it holds. Returns false on any other character.
+// Lenient on purpose (it digs secrets out of content), unlike the strict signatures/base64.h.
 bool DecodeBase64(std::string_view in, std::string* out);
 
 // True when decoded bytes look like text worth scanning: no NUL and at least 95% printable ASCII,

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "signatures/base64.h"
 #include "signatures/sodium_init.h"
 
 namespace pushgate {
@@ -50,24 +51,13 @@ std::string Trim(const std::string& s) {
 }  // namespace
 
 std::string Base64UrlEncode(const std::string& bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
+  return signatures::Base64Encode(bytes, signatures::Base64Variant::kUrlUnpadded);
 }
 
 Result<std::string> Base64UrlDecode(const std::string& text) {
-  std::string out(text.size() * 3 / 4 + 3, '\0');
-  size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                        &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != text.data() + text.size()) {
-    return Status::InvalidArgument("not valid unpadded base64url");
-  }
-  out.resize(len);
-  return out;
+  auto bytes = signatures::Base64Decode(text, nullptr, signatures::Base64Variant::kUrlUnpadded);
+  if (!bytes.ok()) return Status::InvalidArgument("not valid unpadded base64url");
+  return bytes;
 }
 
 Status ValidateBreakglassPayload(const BreakglassPayload& p) {
