@@ -7,6 +7,8 @@
 
 #include <git2.h>
 
+#include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -65,5 +67,18 @@ Status GitError(const std::string& what, int code = -1);
 std::string OidToHex(const git_oid& oid);
 // Parses 40 hex digits; InvalidArgument otherwise.
 Result<git_oid> OidFromHex(const std::string& hex);
+
+// Hash and equality for git_oid keys of unordered containers. Object ids are already uniformly
+// distributed, so the first bytes serve as the hash.
+struct GitOidHash {
+  size_t operator()(const git_oid& o) const {
+    size_t h;
+    std::memcpy(&h, o.id, sizeof h);
+    return h;
+  }
+};
+struct GitOidEqual {
+  bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
+};
 
 }  // namespace pushgate

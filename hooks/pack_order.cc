@@ -43,12 +43,6 @@ Status ReadPackIndex(const std::string& data, void (*fn)(void*, const git_oid&, 
   return Status::Ok();
 }
 
-size_t PackOrder::Hash::operator()(const git_oid& o) const {
-  size_t h;
-  std::memcpy(&h, o.id, sizeof h);
-  return h;
-}
-
 PackOrder PackOrder::Load(const std::string& git_dir) {
   PackOrder order;
   std::vector<std::string> idx_files;

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "base/status.h"
+#include "hooks/git.h"
 
 namespace pushgate {
 
@@ -28,13 +29,7 @@ class PackOrder {
   size_t size() const { return rank_.size(); }
 
  private:
-  struct Hash {
-    size_t operator()(const git_oid& o) const;
-  };
-  struct Eq {
-    bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
-  };
-  std::unordered_map<git_oid, uint64_t, Hash, Eq> rank_;
+  std::unordered_map<git_oid, uint64_t, GitOidHash, GitOidEqual> rank_;
 };
 
 // Parses one version-2 pack index; calls fn(oid, offset) per object. Corruption on bad input.

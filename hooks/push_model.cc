@@ -1,7 +1,6 @@
 #include "hooks/push_model.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -12,17 +11,6 @@ namespace {
 
 constexpr size_t kMaxOccurrences = 16;
 constexpr uint32_t kGitlinkMode = 0160000;
-
-struct OidHash {
-  size_t operator()(const git_oid& o) const {
-    size_t h;
-    std::memcpy(&h, o.id, sizeof h);
-    return h;
-  }
-};
-struct OidEq {
-  bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
-};
 
 bool IsZero(const git_oid& o) { return git_oid_is_zero(&o); }
 
@@ -283,7 +271,7 @@ class Builder {
   // Turns an added path whose content equals a deleted path's into a rename of it (exact
   // renames; an edited move stays an add plus a delete, and both paths count as touched).
   static void PairExactRenames(std::vector<PathChange>* changes) {
-    std::unordered_map<git_oid, size_t, OidHash, OidEq> deleted;
+    std::unordered_map<git_oid, size_t, GitOidHash, GitOidEqual> deleted;
     for (size_t i = 0; i < changes->size(); ++i) {
       if ((*changes)[i].status == 'D') deleted.emplace((*changes)[i].old_blob, i);
     }
@@ -353,8 +341,8 @@ class Builder {
   const Repository& repo_;
   const PushLimits& limits_;
   PushModel model_;
-  std::unordered_map<git_oid, size_t, OidHash, OidEq> commit_index_;
-  std::unordered_map<git_oid, size_t, OidHash, OidEq> blob_index_;
+  std::unordered_map<git_oid, size_t, GitOidHash, GitOidEqual> commit_index_;
+  std::unordered_map<git_oid, size_t, GitOidHash, GitOidEqual> blob_index_;
   std::set<std::string> seen_tags_;
   bool blob_limit_noted_ = false;
   bool bytes_limit_noted_ = false;

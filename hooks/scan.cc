@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -148,17 +147,6 @@ class TreeCollector {
   std::vector<BlobRef>& blobs() { return blobs_; }
 
  private:
-  struct Hash {
-    size_t operator()(const git_oid& o) const {
-      size_t h;
-      std::memcpy(&h, o.id, sizeof h);
-      return h;
-    }
-  };
-  struct Eq {
-    bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
-  };
-
   Status AddTree(const git_oid& id, const std::string& prefix) {
     if (!seen_trees_.insert(id).second) return Status::Ok();
     git_tree* raw = nullptr;
@@ -181,7 +169,7 @@ class TreeCollector {
 
   git_repository* repo_;
   std::string commit_hex_;
-  std::unordered_set<git_oid, Hash, Eq> seen_trees_, seen_blobs_;
+  std::unordered_set<git_oid, GitOidHash, GitOidEqual> seen_trees_, seen_blobs_;
   std::vector<BlobRef> blobs_;
 };
 
