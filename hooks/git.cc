@@ -43,4 +43,16 @@ Result<git_oid> OidFromHex(const std::string& hex) {
   return oid;
 }
 
+Result<GitObject> ResolveRevision(git_repository* repo, const std::string& spec, git_object_t type) {
+  git_object* raw = nullptr;
+  int rc = git_revparse_single(&raw, repo, spec.c_str());
+  if (rc != 0) return GitError("unknown revision '" + spec + "'", rc);
+  GitObject named(raw);
+  git_object* peeled = nullptr;
+  if ((rc = git_object_peel(&peeled, raw, type)) != 0) {
+    return GitError("'" + spec + "' does not name a " + git_object_type2string(type), rc);
+  }
+  return GitObject(peeled);
+}
+
 }  // namespace pushgate

@@ -1,5 +1,6 @@
-// RAII ownership of libgit2 handles, the one-time library set-up, and conversion of libgit2
-// errors into Status. Every libgit2 object in pushgate is held through these types.
+// RAII ownership of libgit2 handles, the one-time library set-up, conversion of libgit2 errors
+// into Status, revision resolution, and git_oid hashing for unordered containers. Every libgit2
+// object in pushgate is held through these types.
 //
 // Thread-safety: libgit2 objects must not be shared between threads (one git_repository per
 // thread); the handles add no locking of their own. InitLibgit2() is safe to call from any thread.
@@ -67,6 +68,11 @@ Status GitError(const std::string& what, int code = -1);
 std::string OidToHex(const git_oid& oid);
 // Parses 40 hex digits; InvalidArgument otherwise.
 Result<git_oid> OidFromHex(const std::string& hex);
+
+// Resolves a revision expression ("main", "HEAD~2", a hex id...) and peels it to an object of
+// the given type. NotFound "unknown revision '<spec>': ..." when it names nothing; an error
+// "'<spec>' does not name a <type>: ..." when it cannot be peeled.
+Result<GitObject> ResolveRevision(git_repository* repo, const std::string& spec, git_object_t type);
 
 // Hash and equality for git_oid keys of unordered containers. Object ids are already uniformly
 // distributed, so the first bytes serve as the hash.

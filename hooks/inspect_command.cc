@@ -22,16 +22,6 @@ Result<Config> ConfigFor(const std::string& config_path) {
   return LoadConfig(LocateConfig(config_path, git_dir ? git_dir : ""));
 }
 
-Result<GitObject> Resolve(const Repository& repo, const std::string& rev, git_object_t type) {
-  git_object* obj = nullptr;
-  int rc = git_revparse_single(&obj, repo.get(), rev.c_str());
-  if (rc != 0) return GitError("unknown revision '" + rev + "'", rc);
-  GitObject holder(obj);
-  git_object* peeled = nullptr;
-  if ((rc = git_object_peel(&peeled, obj, type)) != 0) return GitError("'" + rev + "' does not name a commit", rc);
-  return GitObject(peeled);
-}
-
 }  // namespace
 
 int RunVerifyCommit(const std::vector<std::string>& revs, const std::string& config_path) {
@@ -48,7 +38,7 @@ int RunVerifyCommit(const std::vector<std::string>& revs, const std::string& con
   GitOdb odb(odb_raw);
   bool all_good = true;
   for (const auto& rev : revs) {
-    auto commit = Resolve(*repo, rev, GIT_OBJECT_COMMIT);
+    auto commit = ResolveRevision(repo->get(), rev, GIT_OBJECT_COMMIT);
     if (!commit.ok()) return Error(commit.status());
     git_odb_object* obj = nullptr;
     if (git_odb_read(&obj, odb_raw, git_object_id(commit->get())) != 0) return Error(GitError("cannot read " + rev));
@@ -75,7 +65,7 @@ int RunCodeowners(const std::string& rev, const std::vector<std::string>& paths,
   }
   auto repo = Repository::Discover(".");
   if (!repo.ok()) return Error(repo.status());
-  auto tree = Resolve(*repo, rev.empty() ? "HEAD" : rev, GIT_OBJECT_TREE);
+  auto tree = ResolveRevision(repo->get(), rev.empty() ? "HEAD" : rev, GIT_OBJECT_TREE);
   if (!tree.ok()) return Error(tree.status());
   for (const auto& loc : locations) {
     git_tree_entry* e = nullptr;

@@ -351,14 +351,9 @@ class Builder {
 };
 
 Result<git_oid> ResolveCommit(const Repository& repo, const std::string& spec) {
-  git_object* obj = nullptr;
-  int rc = git_revparse_single(&obj, repo.get(), spec.c_str());
-  if (rc != 0) return GitError("unknown revision '" + spec + "'", rc);
-  GitObject handle(obj);
-  git_object* peeled = nullptr;
-  if ((rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT)) != 0) return GitError("'" + spec + "' is not a commit", rc);
-  GitObject peeled_handle(peeled);
-  return *git_object_id(peeled);
+  auto commit = ResolveRevision(repo.get(), spec, GIT_OBJECT_COMMIT);
+  if (!commit.ok()) return commit.status();
+  return *git_object_id(commit->get());
 }
 
 }  // namespace
