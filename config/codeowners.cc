@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/lines.h"
+
 namespace pushgate {
 
 namespace {
@@ -392,13 +394,10 @@ Result<Codeowners> Codeowners::Parse(std::string_view text, CodeownersDialect di
     return owners;
   };
 
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view raw;
+  while (lines.Next(&raw)) {
+    const int line_no = static_cast<int>(lines.number());
     std::string_view line = Trim(raw);
     if (line.empty() || line[0] == '#') continue;
 

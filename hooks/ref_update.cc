@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/lines.h"
+
 namespace pushgate {
 
 namespace {
@@ -65,15 +67,11 @@ Result<RefUpdate> MakeRefUpdate(const std::string& ref, const std::string& old_o
 
 Result<std::vector<RefUpdate>> ParseRefUpdates(std::string_view text) {
   std::vector<RefUpdate> out;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineReader lines(text, /*strip_cr=*/true);
+  std::string_view line;
+  while (lines.Next(&line)) {
     if (line.empty()) continue;
-    std::string where = "ref update line " + std::to_string(line_no);
+    std::string where = "ref update line " + std::to_string(lines.number());
     size_t s1 = line.find(' ');
     size_t s2 = s1 == std::string_view::npos ? s1 : line.find(' ', s1 + 1);
     if (s2 == std::string_view::npos) return Status::InvalidArgument(where + ": expected '<old> <new> <ref>'");

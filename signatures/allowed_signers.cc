@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "base/files.h"
+#include "base/lines.h"
 
 namespace pushgate::signatures {
 namespace {
@@ -147,14 +148,10 @@ bool MatchPatternList(std::string_view text, const std::vector<std::string>& pat
 
 Result<AllowedSigners> AllowedSigners::Parse(std::string_view text, std::string_view file_name) {
   AllowedSigners result;
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineReader lines(text, /*strip_cr=*/true);
+  std::string_view line;
+  while (lines.Next(&line)) {
+    const int line_no = static_cast<int>(lines.number());
     auto fail = [&](const std::string& why) {
       return Status::InvalidArgument(std::string(file_name) + ":" + std::to_string(line_no) + ": " + why);
     };
