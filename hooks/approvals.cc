@@ -4,6 +4,7 @@
 
 #include "base/files.h"
 #include "base/subprocess.h"
+#include "hooks/platform.h"
 #include "signatures/breakglass_token.h"
 #include "signatures/sshsig.h"
 
@@ -14,16 +15,7 @@ std::string ApprovalMessage(const ApprovalTarget& t, int64_t expires) {
          t.new_oid + "\nexpires " + std::to_string(expires) + "\n";
 }
 
-std::vector<std::string> ApprovalPushOptions() {
-  std::vector<std::string> out;
-  const char* count = std::getenv("GIT_PUSH_OPTION_COUNT");
-  int n = count ? std::atoi(count) : 0;
-  for (int i = 0; i < n && i < 64; ++i) {
-    const char* v = std::getenv(("GIT_PUSH_OPTION_" + std::to_string(i)).c_str());
-    if (v && std::string(v).rfind("approve=", 0) == 0) out.push_back(std::string(v).substr(8));
-  }
-  return out;
-}
+std::vector<std::string> ApprovalPushOptions() { return PushOptionValues("approve"); }
 
 namespace {
 

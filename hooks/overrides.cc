@@ -1,6 +1,5 @@
 #include "hooks/overrides.h"
 
-#include <cstdlib>
 #include <set>
 
 #include "signatures/allowed_signers.h"
@@ -25,19 +24,7 @@ std::vector<std::string> BlockingRules(const std::vector<Finding>& findings, con
 
 }  // namespace
 
-std::vector<std::string> BreakglassPushOptions() {
-  std::vector<std::string> out;
-  const char* count = std::getenv("GIT_PUSH_OPTION_COUNT");
-  int n = count ? std::atoi(count) : 0;
-  for (int i = 0; i < n && i < 64; ++i) {
-    const char* v = std::getenv(("GIT_PUSH_OPTION_" + std::to_string(i)).c_str());
-    if (!v) continue;
-    std::string value = v;
-    static const std::string kPrefix = "breakglass=";
-    if (value.rfind(kPrefix, 0) == 0) out.push_back(value.substr(kPrefix.size()));
-  }
-  return out;
-}
+std::vector<std::string> BreakglassPushOptions() { return PushOptionValues("breakglass"); }
 
 OverrideOutcome ApplyBreakglass(const Config& config, const PushModel& model, const PushContext& push,
                                 const std::vector<std::string>& tokens, int64_t now, std::vector<Finding>* findings) {

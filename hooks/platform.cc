@@ -42,4 +42,15 @@ PushContext PushContext::FromEnvironment(const std::string& repo_path) {
   return c;
 }
 
+std::vector<std::string> PushOptionValues(const std::string& key) {
+  std::vector<std::string> out;
+  const std::string prefix = key + "=";
+  int n = std::atoi(Env("GIT_PUSH_OPTION_COUNT").c_str());
+  for (int i = 0; i < n && i < 64; ++i) {
+    std::string value = Env(("GIT_PUSH_OPTION_" + std::to_string(i)).c_str());
+    if (value.rfind(prefix, 0) == 0) out.push_back(value.substr(prefix.size()));
+  }
+  return out;
+}
+
 }  // namespace pushgate

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace pushgate {
 
@@ -25,5 +26,9 @@ struct PushContext {
 };
 
 const char* PlatformName(Platform p);
+
+// The values of the push options `KEY=VALUE` sent with `git push -o` (GIT_PUSH_OPTION_COUNT and
+// GIT_PUSH_OPTION_<n>; pre-receive only), for one key, in the order sent.
+std::vector<std::string> PushOptionValues(const std::string& key);
 
 }  // namespace pushgate
