@@ -25,6 +25,10 @@ struct CheckContext {
   std::chrono::steady_clock::time_point deadline;
 };
 
+// The severity of a finding about a limit: an error under `limits.on_limit: reject`, else a
+// warning (reported either way, never silent).
+Severity LimitSeverity(const LimitsConfig& limits);
+
 // policies.protected_refs: deletes, force pushes, creators, linear history.
 void CheckProtectedRefs(const CheckContext& ctx, std::vector<Finding>* out);
 

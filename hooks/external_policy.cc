@@ -256,7 +256,7 @@ Status WriteFiles(const CheckContext& ctx, const ExternalPolicy& policy, const R
                                                  std::to_string(ctx.config.limits.max_blob_bytes) +
                                                  "); not given to the policy command");
       f.path = file.path;
-      f.severity = ctx.config.limits.on_limit == FailMode::kReject ? Severity::kError : Severity::kWarning;
+      f.severity = LimitSeverity(ctx.config.limits);
       out->push_back(std::move(f));
       continue;
     }
@@ -286,8 +286,7 @@ void RunPolicy(const CheckContext& ctx, const ExternalPolicy& policy, const RefI
     f.severity = severity;
     out->push_back(std::move(f));
   };
-  const Severity limit_severity =
-      ctx.config.limits.on_limit == FailMode::kReject ? Severity::kError : Severity::kWarning;
+  const Severity limit_severity = LimitSeverity(ctx.config.limits);
 
   TempDir dir("pushgate-external");
   if (dir.path().empty()) return not_run(std::string("cannot create a temporary directory: ") + strerror(errno));

@@ -5,10 +5,10 @@
 #include <ostream>
 
 #include "config/config.h"
-#include "hooks/checks.h"
-#include "hooks/report.h"
 #include "hooks/audit_log.h"
+#include "hooks/checks.h"
 #include "hooks/overrides.h"
+#include "hooks/report.h"
 #include "hooks/secret_scan.h"
 #include "install/hook_wrapper.h"
 
@@ -27,12 +27,20 @@ struct Run {
   PushContext push;
 };
 
-void AddLimitFindings(const Config& cfg, const std::vector<std::string>& notes, std::vector<Finding>* out) {
-  for (const auto& note : notes) {
+// One `limits` finding per part of the push that was not examined, and one when the time budget
+// ran out while checking.
+void AddLimitFindings(const Config& cfg, const std::vector<std::string>& notes, Clock::time_point deadline,
+                      std::vector<Finding>* out) {
+  std::vector<std::string> messages = notes;
+  if (Clock::now() > deadline) {
+    messages.push_back("the push took longer than limits.timeout_seconds (" +
+                       std::to_string(cfg.limits.timeout_seconds) + " s) to check");
+  }
+  for (const auto& message : messages) {
     Finding f;
     f.rule = "limits";
-    f.severity = cfg.limits.on_limit == FailMode::kReject ? Severity::kError : Severity::kWarning;
-    f.message = note + (cfg.limits.on_limit == FailMode::kReject ? " (limits.on_limit: reject)" : " (limits.on_limit: allow)");
+    f.severity = LimitSeverity(cfg.limits);
+    f.message = message + (f.severity == Severity::kError ? " (limits.on_limit: reject)" : " (limits.on_limit: allow)");
     out->push_back(std::move(f));
   }
 }
@@ -43,14 +51,6 @@ void RunChecks(const CheckContext& ctx, std::vector<Finding>* out, std::vector<s
   CheckCommitMetadata(ctx, out);
   CheckExternalPolicies(ctx, out, notes);
   CheckDocuments(ctx, out);
-  if (Clock::now() > ctx.deadline) {
-    Finding f;
-    f.rule = "limits";
-    f.severity = ctx.config.limits.on_limit == FailMode::kReject ? Severity::kError : Severity::kWarning;
-    f.message = "the push took longer than limits.timeout_seconds (" +
-                std::to_string(ctx.config.limits.timeout_seconds) + " s) to check";
-    out->push_back(std::move(f));
-  }
 }
 
 Status RunSecretChecks(const CheckContext& ctx, std::vector<Finding>* out) {
@@ -75,37 +75,28 @@ bool PreReceiveInstalled(const std::string& git_dir) {
   return false;
 }
 
-// Prints a failure that prevented a decision and returns the exit code per on_error.
+// Prints a failure that prevented a decision and returns the exit code per on_error. A
+// multi-line message (every configuration error) becomes one report line each.
 int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err) {
-  std::string rule = status.code() == Status::Code::kInvalidArgument ? "config" : "internal";
-  Finding f;
-  f.rule = rule;
-  f.message = status.message();
-  std::string text;
-  // Multi-line messages (every config error) become one report line each.
-  size_t start = 0;
+  const bool allow = on_error == FailMode::kAllow;
   std::vector<Finding> lines;
-  while (start <= f.message.size()) {
-    size_t nl = f.message.find('\n', start);
-    Finding l = f;
-    l.message = f.message.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    lines.push_back(std::move(l));
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  if (on_error == FailMode::kAllow) {
-    for (auto& l : lines) l.severity = Severity::kWarning;
+  size_t start = 0;
+  do {
+    size_t nl = status.message().find('\n', start);
+    Finding f;
+    f.rule = status.code() == Status::Code::kInvalidArgument ? "config" : "internal";
+    f.severity = allow ? Severity::kWarning : Severity::kError;
+    f.message = status.message().substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    lines.push_back(std::move(f));
+    start = nl == std::string::npos ? std::string::npos : nl + 1;
+  } while (start != std::string::npos);
+  if (allow) {
     err << FormatHookReport(lines, {"on_error: allow: the push is accepted without a decision"}, false, {gitlab});
     return 0;
   }
   err << FormatHookReport(lines, {}, true, {gitlab});
-  int code = status.ExitCode();
-  return code == 0 ? 3 : code;
+  return status.ExitCode() == 0 ? 3 : status.ExitCode();
 }
-
-}  // namespace
-
-namespace {
 
 // Opens the repository, builds the push model and runs every check into run->findings.
 Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushModel* model_out) {
@@ -122,7 +113,7 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   RunChecks(ctx, &run->findings, &run->notes);
   if (cfg.secrets.enabled) PG_RETURN_IF_ERROR(RunSecretChecks(ctx, &run->findings));
   PG_RETURN_IF_ERROR(CheckEnvironments(ctx, &run->findings));
-  AddLimitFindings(cfg, model->limit_notes, &run->findings);
+  AddLimitFindings(cfg, model->limit_notes, limits.deadline, &run->findings);
   *model_out = std::move(*model);
   return Status::Ok();
 }

@@ -48,6 +48,10 @@ bool DomainAllowed(const std::string& domain, const std::vector<std::string>& al
 
 }  // namespace
 
+Severity LimitSeverity(const LimitsConfig& limits) {
+  return limits.on_limit == FailMode::kReject ? Severity::kError : Severity::kWarning;
+}
+
 void CheckProtectedRefs(const CheckContext& ctx, std::vector<Finding>* out) {
   for (const auto& ref : ctx.model.refs) {
     const RefUpdate& u = ref.update;

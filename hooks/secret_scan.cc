@@ -67,7 +67,7 @@ void BlobLimitFinding(const CheckContext& ctx, const BlobInput& b, std::vector<F
   const auto& occ = b.occurrences.front();
   Finding f;
   f.rule = "limits";
-  f.severity = ctx.config.limits.on_limit == FailMode::kReject ? Severity::kError : Severity::kWarning;
+  f.severity = LimitSeverity(ctx.config.limits);
   f.ref = occ.ref;
   f.commit = occ.commit == SIZE_MAX ? "" : ctx.model.commits[occ.commit].hex;
   f.path = occ.path.empty() ? "blob " + OidToHex(b.id) : occ.path;
