@@ -16,6 +16,10 @@
 namespace pushgate {
 namespace {
 
+// Left in every directory Install creates (not executable, so Gitea's and Gitaly's hook loops
+// skip it); Uninstall removes only directories that carry it.
+constexpr const char* kCreatedMarker = ".pushgate-created";
+
 namespace fs = std::filesystem;
 
 // One place a wrapper goes.
@@ -279,12 +283,19 @@ Status CheckSlot(const Slot& slot) {
   return Status::Ok();
 }
 
+// Creates dir and its missing ancestors, leaving kCreatedMarker in each one it creates so that
+// Uninstall removes exactly those.
+Status CreateDirectories(const std::string& dir) {
+  if (dir.empty() || dir == "/" || IsDirectory(dir)) return Status::Ok();
+  PG_RETURN_IF_ERROR(CreateDirectories(Parent(dir)));
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Status::IOError(dir + ": " + strerror(errno));
+  return WriteFileAtomic(dir + "/" + kCreatedMarker, "", 0644);
+}
+
 Status InstallSlot(const Slot& slot, const InstallRequest& request, InstallReport* report) {
   auto state = Inspect(slot.path);
   if (!state.ok()) return state.status();
-  std::error_code ec;
-  fs::create_directories(Parent(slot.path), ec);
-  if (ec) return Status::IOError(Parent(slot.path) + ": " + ec.message());
+  PG_RETURN_IF_ERROR(CreateDirectories(Parent(slot.path)));
 
   std::string chained = slot.path + kChainedSuffix;
   if (*state == FileState::kForeign) {
@@ -316,10 +327,17 @@ Status InstallSlot(const Slot& slot, const InstallRequest& request, InstallRepor
   return Status::Ok();
 }
 
-// Removes dir and its ancestors strictly below root while they are empty.
+// Removes dir and its ancestors strictly below root while Install created them (they carry
+// kCreatedMarker) and nothing else is left in them. A directory that existed before Install,
+// even an empty one, stays.
 void RemoveEmptyDirectories(std::string dir, const std::string& root, InstallReport* report) {
   while (dir.size() > root.size() && dir.starts_with(root + "/")) {
-    if (rmdir(dir.c_str()) != 0) return;
+    std::string marker = dir + "/" + kCreatedMarker;
+    if (!PathExists(marker) || unlink(marker.c_str()) != 0) return;
+    if (rmdir(dir.c_str()) != 0) {
+      (void)WriteFileAtomic(marker, "", 0644);  // still in use: keep the record for a later uninstall
+      return;
+    }
     report->removed.push_back(dir + "/");
     dir = Parent(dir);
   }

@@ -644,3 +644,19 @@ TEST_CASE("RenderWrapper output is valid POSIX sh and IsManagedHook recognises o
   CHECK_FALSE(IsManagedHook(tmp.path() + "/link"));
   CHECK(ShellQuote("a'b") == "'a'\\''b'");
 }
+
+TEST_CASE("uninstall removes only the directories install created") {
+  TempDir tmp;
+  std::string repo = InitBare(tmp.path() + "/repo.git");
+  FakeGate gate(tmp.path() + "/bin");
+  // An administrator's empty hooks/update.d existed before; pre-receive.d did not.
+  fs::create_directories(repo + "/hooks/update.d");
+  std::string before = Snapshot(repo);
+  REQUIRE(Install(Request(InstallTarget::kGitea, repo, gate.path())).ok());
+  CHECK(fs::exists(repo + "/hooks/pre-receive.d/.pushgate-created"));
+  CHECK_FALSE(fs::exists(repo + "/hooks/update.d/.pushgate-created"));
+  REQUIRE(Uninstall(Request(InstallTarget::kGitea, repo, "")).ok());
+  CHECK(fs::is_directory(repo + "/hooks/update.d"));
+  CHECK_FALSE(fs::exists(repo + "/hooks/pre-receive.d"));
+  CHECK(Snapshot(repo) == before);
+}
