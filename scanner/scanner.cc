@@ -127,7 +127,9 @@ struct Scanner::CompiledRule {
 
 // A secret that passed every check, at a byte offset of the scanned text.
 struct Scanner::Finding {
-  size_t offset = 0;
+  size_t offset = 0;  // where the finding is reported: the match, or the encoded run it came from
+  unsigned rule = 0;  // index into rules_.rules
+  size_t secret_start = 0, secret_end = 0;  // in the text scanned (the decoded text when in_decoded)
   SecretMatch match;
 };
 
@@ -366,6 +368,11 @@ Status Scanner::ScanText(std::string_view text, hs_scratch_t* scratch, bool deco
     if (!Keep(st, r.rule, r.start, r.end, secret)) continue;
     Finding f;
     f.offset = r.start;
+    // A match that begins with the line break before it (a delimiter group) belongs to the next line.
+    while (f.offset < r.secret_start && (text[f.offset] == '\n' || text[f.offset] == '\r')) ++f.offset;
+    f.rule = r.rule;
+    f.secret_start = r.secret_start;
+    f.secret_end = r.secret_end;
     f.match.rule_id = rules_.rules[r.rule].id;
     f.match.rule_name = rules_.rules[r.rule].name;
     f.match.secret = std::string(secret);
@@ -430,7 +437,26 @@ Status Scanner::Scan(std::string_view content, std::string_view path, std::vecto
     }
     f.match.line = line;
     f.match.column = f.offset - line_start + 1;
-    out->push_back(std::move(f.match));
+  }
+  // One secret, one finding: a match of a secret that a more specific rule also found on the same
+  // line says nothing more and is dropped (high-confidence provider rules over keyword rules over
+  // the generic-* rules).
+  auto specificity = [&](const Finding& f) {
+    const Rule& r = rules_.rules[f.rule];
+    if (r.id.rfind("generic-", 0) == 0) return 0;
+    return r.confidence == "high" ? 2 : 1;
+  };
+  auto shadowed = [&](const Finding& f) {
+    for (const auto& g : findings) {
+      if (&g == &f || g.match.in_decoded != f.match.in_decoded || specificity(g) <= specificity(f)) continue;
+      // Both in the same text (the same encoded run, for decoded findings) and overlapping there.
+      if (f.match.in_decoded && g.offset != f.offset) continue;
+      if (g.secret_start < f.secret_end && f.secret_start < g.secret_end) return true;
+    }
+    return false;
+  };
+  for (auto& f : findings) {
+    if (!shadowed(f)) out->push_back(f.match);
   }
   return Status::Ok();
 }

@@ -340,5 +340,22 @@ TEST_CASE("base64 decoding accepts padding and refuses other characters") {
   CHECK_FALSE(LooksLikeText(std::string("a\0b", 3)));
 }
 
+TEST_CASE("a secret a provider rule finds is not reported again by the generic rule") {
+  RuleLoadOptions opts;  // the built-in rules: a provider rule and the generic assignment rule
+  auto rules = LoadRuleSet(opts);
+  REQUIRE(rules.ok());
+  auto scanner = Scanner::Create(std::move(*rules), {}, "");
+  REQUIRE(scanner.ok());
+  // Built at run time so that this file carries no token.
+  std::string secret = std::string("q8Jd2kLx0Vn5Rt7Yb3Hc9Wf1") + "Zp6Ms4Ge8Ua2NoPi";
+  auto found = ScanText(**scanner, "aws:\n  secret_access_key: " + secret + "\n");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].rule_id == "aws-secret-access-key");
+  // The generic rule still reports what no provider rule knows.
+  auto generic = ScanText(**scanner, "service_password: Zr8pQ2vX9mW4kT7nB3yL\n");
+  REQUIRE(generic.size() == 1);
+  CHECK(generic[0].rule_id == "generic-secret-assignment");
+}
+
 }  // namespace
 }  // namespace pushgate::scanner
