@@ -56,13 +56,9 @@ void RunChecks(const CheckContext& ctx, std::vector<Finding>* out, std::vector<s
 Status RunSecretChecks(const CheckContext& ctx, std::vector<Finding>* out) {
   auto scanner = MakeScanner(ctx.config.secrets);
   if (!scanner.ok()) return scanner.status();
-  std::unique_ptr<scanner::Baseline> baseline;
-  if (!ctx.config.secrets.baseline.empty()) {
-    auto loaded = scanner::Baseline::Load(ctx.config.secrets.baseline);
-    if (!loaded.ok()) return loaded.status().Prefixed("secrets.baseline");
-    baseline = std::make_unique<scanner::Baseline>(std::move(*loaded));
-  }
-  return CheckSecrets(ctx, **scanner, baseline.get(), out);
+  auto baseline = LoadConfiguredBaseline(ctx.config.secrets);
+  if (!baseline.ok()) return baseline.status();
+  return CheckSecrets(ctx, **scanner, baseline->get(), out);
 }
 
 // True when pushgate's own pre-receive is installed for this repository: it has then judged

@@ -104,11 +104,12 @@ int RunScan(const ScanCommand& cmd, const CommandOptions& options) {
   if (!cfg.ok()) return Error(cfg.status());
   auto scanner = MakeScanner(cfg->secrets);
   if (!scanner.ok()) return Error(scanner.status());
+  // Writing a baseline reports every finding, including those the configured baseline knows.
   std::unique_ptr<scanner::Baseline> baseline;
-  if (!cfg->secrets.baseline.empty() && cmd.write_baseline.empty()) {
-    auto b = scanner::Baseline::Load(cfg->secrets.baseline);
+  if (cmd.write_baseline.empty()) {
+    auto b = LoadConfiguredBaseline(cfg->secrets);
     if (!b.ok()) return Error(b.status());
-    baseline = std::make_unique<scanner::Baseline>(std::move(*b));
+    baseline = std::move(*b);
   }
   ScanProgress progress;
   ScanOptions so;
@@ -159,15 +160,11 @@ int RunPreCommit(const CommandOptions& options) {
   if (!cfg->secrets.enabled) return 0;
   auto scanner = MakeScanner(cfg->secrets);
   if (!scanner.ok()) return Error(scanner.status());
-  std::unique_ptr<scanner::Baseline> baseline;
-  if (!cfg->secrets.baseline.empty()) {
-    auto b = scanner::Baseline::Load(cfg->secrets.baseline);
-    if (!b.ok()) return Error(b.status());
-    baseline = std::make_unique<scanner::Baseline>(std::move(*b));
-  }
+  auto baseline = LoadConfiguredBaseline(cfg->secrets);
+  if (!baseline.ok()) return Error(baseline.status());
   ScanOptions so;
   so.config = &*cfg;
-  so.baseline = baseline.get();
+  so.baseline = baseline->get();
   auto result = ScanStaged(".", **scanner, so);
   if (!result.ok()) return Error(result.status());
   bool refused = AnyBlocking(result->findings);

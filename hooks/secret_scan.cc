@@ -95,6 +95,13 @@ Result<std::unique_ptr<scanner::Scanner>> MakeScanner(const SecretsConfig& secre
   return scanner::Scanner::Create(std::move(*rules), std::move(allow), cache_dir);
 }
 
+Result<std::unique_ptr<scanner::Baseline>> LoadConfiguredBaseline(const SecretsConfig& secrets) {
+  if (secrets.baseline.empty()) return std::unique_ptr<scanner::Baseline>();
+  auto loaded = scanner::Baseline::Load(secrets.baseline);
+  if (!loaded.ok()) return loaded.status().Prefixed("secrets.baseline");
+  return std::make_unique<scanner::Baseline>(std::move(*loaded));
+}
+
 Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const scanner::Baseline* baseline,
                     std::vector<Finding>* out, std::vector<std::pair<std::string, std::string>>* secrets_out) {
   auto keep = [secrets_out](const scanner::SecretMatch& m) {

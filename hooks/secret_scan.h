@@ -19,6 +19,9 @@ namespace pushgate {
 // Loads the rules the config asks for and builds the scanner (from the database cache when it can).
 Result<std::unique_ptr<scanner::Scanner>> MakeScanner(const SecretsConfig& secrets);
 
+// Loads the baseline `secrets.baseline` names; null when none is configured.
+Result<std::unique_ptr<scanner::Baseline>> LoadConfiguredBaseline(const SecretsConfig& secrets);
+
 // Scans the push's content inputs. A non-OK Status means content could not be read. When
 // secrets_out is given, it receives (rule id, secret) for each finding, for writing a baseline.
 Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& scanner, const scanner::Baseline* baseline,
