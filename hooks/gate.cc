@@ -7,10 +7,11 @@
 #include "config/config.h"
 #include "hooks/audit_log.h"
 #include "hooks/checks.h"
+#include "hooks/object_checks.h"
 #include "hooks/overrides.h"
 #include "hooks/report.h"
 #include "hooks/secret_scan.h"
-#include "install/hook_wrapper.h"
+#include "install/hook_locations.h"
 
 namespace pushgate {
 
@@ -61,16 +62,6 @@ Status RunSecretChecks(const CheckContext& ctx, std::vector<Finding>* out) {
   return CheckSecrets(ctx, **scanner, baseline->get(), out);
 }
 
-// True when pushgate's own pre-receive is installed for this repository: it has then judged
-// every ref of the push already (and refused the whole push otherwise), so the update hook
-// need not repeat the work. With the update hook alone, it decides each ref itself.
-bool PreReceiveInstalled(const std::string& git_dir) {
-  for (const char* rel : {"/hooks/pre-receive", "/hooks/pre-receive.d/pushgate", "/custom_hooks/pre-receive.d/pushgate"}) {
-    if (IsManagedHook(git_dir + rel)) return true;
-  }
-  return false;
-}
-
 // Prints a failure that prevented a decision and returns the exit code per on_error. A
 // multi-line message (every configuration error) becomes one report line each.
 int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err) {
@@ -106,6 +97,7 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   auto model = BuildPushModel(*repo, run->updates, limits);
   if (!model.ok()) return model.status();
   CheckContext ctx{cfg, *repo, *model, run->push, limits.deadline};
+  PG_RETURN_IF_ERROR(CheckObjects(ctx, &run->findings));
   RunChecks(ctx, &run->findings, &run->notes);
   if (cfg.secrets.enabled) PG_RETURN_IF_ERROR(RunSecretChecks(ctx, &run->findings));
   PG_RETURN_IF_ERROR(CheckEnvironments(ctx, &run->findings));
@@ -226,5 +218,7 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   }
   return refused ? 1 : 0;
 }
+
+int RunPostReceive(const std::string&, const GateOptions&, std::ostream&) { return 0; }
 
 }  // namespace pushgate

@@ -27,4 +27,10 @@ struct GateOptions {
 // arguments joined as "<old> <new> <ref>". Writes the report to err.
 int RunGate(HookMode mode, const std::string& input, const GateOptions& options, std::ostream& err);
 
+// Runs after the refs of a push moved (post-receive: the `old new ref` lines of the refs that
+// really changed on stdin). Spends the break-glass tokens reserved for the refs that landed and
+// records the outcome in the audit log. Never refuses (Git has already moved the refs); returns
+// non-zero only to report that the record could not be written.
+int RunPostReceive(const std::string& input, const GateOptions& options, std::ostream& err);
+
 }  // namespace pushgate

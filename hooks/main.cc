@@ -131,6 +131,8 @@ int main(int argc, char** argv) {
 
   auto* pre_receive = app.add_subcommand("pre-receive", "hook: judge the ref updates given on stdin");
   auto* update = app.add_subcommand("update", "hook: judge one ref update");
+  auto* post_receive =
+      app.add_subcommand("post-receive", "hook: record which refs of a judged push landed (spends break-glass tokens)");
   std::string u_ref, u_old, u_new;
   update->add_option("REF", u_ref)->required();
   update->add_option("OLD", u_old)->required();
@@ -241,6 +243,10 @@ int main(int argc, char** argv) {
   if (*pre_receive) {
     std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     return pg::RunGate(pg::HookMode::kPreReceive, input, GateOptionsFrom(g), std::cerr);
+  }
+  if (*post_receive) {
+    std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return pg::RunPostReceive(input, GateOptionsFrom(g), std::cerr);
   }
   if (*update) {
     return pg::RunGate(pg::HookMode::kUpdate, u_old + " " + u_new + " " + u_ref + "\n", GateOptionsFrom(g), std::cerr);
