@@ -7,22 +7,6 @@
 
 namespace pushgate {
 
-namespace {
-
-// Paths the ref's new commits add or change, in order of first appearance.
-std::vector<std::string> ChangedPaths(const PushModel& model, const RefInput& ref) {
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  for (size_t ci : ref.commits) {
-    for (const auto& ch : model.commits[ci].changes) {
-      if (ch.status != 'D' && ch.mode != 0160000 && seen.insert(ch.path).second) out.push_back(ch.path);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 void CheckDocuments(const CheckContext& ctx, std::vector<Finding>* out) {
   const auto& pol = ctx.config.policies;
   if (pol.documents.empty()) return;
@@ -36,7 +20,7 @@ void CheckDocuments(const CheckContext& ctx, std::vector<Finding>* out) {
     git_tree* tree_raw = nullptr;
     if (git_commit_tree(&tree_raw, commit_raw) != 0) continue;
     GitTree tree(tree_raw);
-    for (const auto& path : ChangedPaths(ctx.model, ref)) {
+    for (const auto& path : ctx.model.ChangedPaths(ref)) {
       git_tree_entry* entry_raw = nullptr;
       if (git_tree_entry_bypath(&entry_raw, tree_raw, path.c_str()) != 0) continue;  // gone at the tip
       GitTreeEntry entry(entry_raw);

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "config/codeowners.h"
@@ -31,7 +32,8 @@ Result<std::string> ReadAtCommit(git_repository* repo, const git_oid& commit_id,
   if (git_tree_entry_bypath(&e, t, path.c_str()) != 0) return Status::NotFound(path);
   GitTreeEntry entry(e);
   git_blob* b = nullptr;
-  if (git_blob_lookup(&b, repo, git_tree_entry_id(e)) != 0) return Status::NotFound(path);
+  if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) return Status::Corruption(path + " is not a file");
+  if ((rc = git_blob_lookup(&b, repo, git_tree_entry_id(e))) != 0) return GitError("cannot read " + path, rc);
   GitBlob blob(b);
   return std::string(static_cast<const char*>(git_blob_rawcontent(b)), static_cast<size_t>(git_blob_rawsize(b)));
 }
@@ -63,6 +65,13 @@ struct OwnersFile {
   std::string error;  // why there is none
 };
 
+// Every place the environment's CODEOWNERS is read from: each is a live path of the environment,
+// so the ownership file cannot be taken over (or outranked by a new file) without its owners.
+std::vector<std::string> OwnersLocations(const EnvironmentConfig& env) {
+  return env.codeowners_file.empty() ? CodeownersLocations(env.codeowners_dialect)
+                                     : std::vector<std::string>{env.codeowners_file};
+}
+
 OwnersFile LoadOwners(const CheckContext& ctx, const EnvironmentConfig& env, const RefInput& ref) {
   OwnersFile out;
   auto commit = GoverningCommit(ctx, ref);
@@ -70,12 +79,15 @@ OwnersFile LoadOwners(const CheckContext& ctx, const EnvironmentConfig& env, con
     out.error = commit.status().message();
     return out;
   }
-  std::vector<std::string> locations = env.codeowners_file.empty()
-                                           ? CodeownersLocations(env.codeowners_dialect)
-                                           : std::vector<std::string>{env.codeowners_file};
+  std::vector<std::string> locations = OwnersLocations(env);
   for (const auto& loc : locations) {
     auto text = ReadAtCommit(ctx.repo.get(), *commit, loc);
-    if (!text.ok()) continue;
+    if (!text.ok() && text.status().code() == Status::Code::kNotFound) continue;
+    if (!text.ok()) {
+      // An ownership file that is there but cannot be read is not skipped for the next location.
+      out.error = loc + " at " + OidToHex(*commit).substr(0, 10) + ": " + text.status().message();
+      return out;
+    }
     auto parsed = Codeowners::Parse(*text, env.codeowners_dialect, loc);
     std::string at = loc + " at " + OidToHex(*commit).substr(0, 10);
     if (!parsed.ok()) {
@@ -90,26 +102,16 @@ OwnersFile LoadOwners(const CheckContext& ctx, const EnvironmentConfig& env, con
   return out;
 }
 
-// Who approves a commit: the verified signer and/or the pusher, per `approver`.
+// Who approves a commit: the verified signer and/or the pusher, per `approver`. A person is every
+// identity of their allowed_signers entries (all principals, all e-mails), so one person never
+// counts twice towards a section's approvals.
 struct Approvers {
   std::vector<std::string> signer;  // identities of the verified signer (empty when unverified)
-  std::vector<std::string> pusher;  // the pusher's name and e-mail
+  std::vector<std::string> pusher;  // the pusher's name and e-mail, and the principals of their entries
+  bool pusher_known = false;        // the pusher is a person in allowed_signers
   std::vector<std::vector<std::string>> co;  // owners who approved with `git push -o approve=...`
-  std::vector<std::string> co_problems;      // approvals that did not count, and why
+  std::vector<std::string> co_problems;      // approvals not counted, and why
 };
-
-bool SamePerson(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  for (const auto& x : a) {
-    for (const auto& y : b) {
-      if (x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), [](char p, char q) {
-            return std::tolower(static_cast<unsigned char>(p)) == std::tolower(static_cast<unsigned char>(q));
-          })) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
 
 bool OwnedBy(const OwnerMatch& m, const std::vector<std::string>& identities,
              const std::map<std::string, std::vector<std::string>>& teams) {
@@ -130,16 +132,18 @@ std::string PathApproval(const Codeowners& co, const std::string& path, const En
     bool signer_ok = OwnedBy(m, who.signer, teams);
     bool pusher_ok = OwnedBy(m, who.pusher, teams);
     // Distinct people who own the path: the signer, the pusher and co-approvers, each counted once.
+    // A pusher who is not a person in allowed_signers cannot be told apart from the signer or a
+    // co-approver, so counts only towards a single approval.
     std::vector<const std::vector<std::string>*> counted;
     auto count = [&](const std::vector<std::string>& person, bool owns) {
       if (!owns) return;
       for (const auto* c : counted) {
-        if (SamePerson(*c, person)) return;
+        if (signatures::SharesIdentity(*c, person)) return;
       }
       counted.push_back(&person);
     };
     count(who.signer, signer_ok);
-    count(who.pusher, pusher_ok);
+    if (who.pusher_known || counted.empty()) count(who.pusher, pusher_ok);
     for (const auto& person : who.co) count(person, OwnedBy(m, person, teams));
     int approvals = static_cast<int>(counted.size());
     if (env.approver == Approver::kSigner && !signer_ok) {
@@ -187,10 +191,42 @@ Finding EnvFinding(const char* rule, const RefInput& ref, const PushedCommit& c,
 Status CheckEnvironments(const CheckContext& ctx, std::vector<Finding>* out) {
   const Config& cfg = ctx.config;
   if (cfg.environments.empty()) return Status::Ok();
-  std::unique_ptr<signatures::CommitVerifier> verifier;
-  std::map<std::string, signatures::SignatureVerdict> verdicts;  // per commit
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
+
+  // signers.allowed_signers names the people: co-approvers' keys and the pusher's identities. A
+  // file that cannot be loaded refuses every live change that needs it; it never opens the gate.
+  std::optional<signatures::AllowedSigners> people;
+  std::string people_error;
+  if (!cfg.signers.allowed_signers.empty()) {
+    auto loaded = signatures::AllowedSigners::Load(cfg.signers.allowed_signers);
+    if (loaded.ok()) {
+      people = std::move(*loaded);
+    } else {
+      people_error = "signers.allowed_signers cannot be used: " + loaded.status().message();
+    }
+  }
+  Approvers base;
+  base.pusher = {ctx.push.pusher};
+  if (!ctx.push.pusher_email.empty()) base.pusher.push_back(ctx.push.pusher_email);
+  if (people) {
+    const std::vector<std::string> account = base.pusher;
+    for (const auto& entry : people->entries()) {
+      auto ids = signatures::LiteralPrincipals(entry);
+      if (!signatures::SharesIdentity(ids, account)) continue;
+      base.pusher.insert(base.pusher.end(), ids.begin(), ids.end());
+      base.pusher_known = true;
+    }
+  }
+
+  std::unique_ptr<signatures::CommitVerifier> verifier;
+  std::string verifier_error;
+  bool verifier_tried = false;
+  std::map<std::string, signatures::SignatureVerdict> verdicts;  // per commit
   for (const auto& env : cfg.environments) {
+    const std::vector<std::string> owner_files = env.require_codeowners ? OwnersLocations(env) : std::vector<std::string>{};
+    auto is_live = [&](const std::string& path) {
+      return env.path_globs.Matches(path) || std::find(owner_files.begin(), owner_files.end(), path) != owner_files.end();
+    };
     for (const auto& ref : ctx.model.refs) {
       if (ref.update.is_delete() || !env.ref_globs.Matches(ref.update.ref)) continue;
       std::optional<OwnersFile> owners;
@@ -199,33 +235,41 @@ Status CheckEnvironments(const CheckContext& ctx, std::vector<Finding>* out) {
         std::vector<std::string> tokens = ApprovalPushOptions();
         if (!tokens.empty() && cfg.signers.allowed_signers.empty()) {
           co_approvals.problems.push_back("no signers.allowed_signers is configured to trust approval keys");
+        } else if (!tokens.empty() && !people) {
+          co_approvals.problems.push_back(people_error);
         } else if (!tokens.empty()) {
-          auto trusted = signatures::AllowedSigners::Load(cfg.signers.allowed_signers);
-          if (!trusted.ok()) return trusted.status().Prefixed("signers.allowed_signers");
           ApprovalTarget target{ctx.push.repository, ref.update.ref, ref.update.old_oid, ref.update.new_oid};
-          co_approvals = CheckApprovals(tokens, target, *trusted, now);
+          co_approvals = CheckApprovals(tokens, target, *people, now);
         }
       }
       for (size_t ci : ref.commits) {
         const PushedCommit& c = ctx.model.commits[ci];
         std::vector<std::string> live;
         for (const auto& p : c.TouchedPaths()) {
-          if (env.path_globs.Matches(p)) live.push_back(p);
+          if (is_live(p)) live.push_back(p);
         }
         if (live.empty()) continue;
-        Approvers who;
+        Approvers who = base;
         who.co = co_approvals.approvers;
         who.co_problems = co_approvals.problems;
-        who.pusher = {ctx.push.pusher};
-        if (!ctx.push.pusher_email.empty()) who.pusher.push_back(ctx.push.pusher_email);
         bool need_signature = env.require_signed || (env.require_codeowners && env.approver != Approver::kPusher);
         if (need_signature) {
-          if (!verifier) {
+          if (!verifier_tried) {
+            verifier_tried = true;
             signatures::TrustSettings trust{cfg.signers.allowed_signers, cfg.signers.openpgp_keys,
                                             cfg.signers.ssh_fallback, cfg.signers.gpg_fallback, cfg.signers.gpg_keyring};
             auto v = signatures::CommitVerifier::Create(trust);
-            if (!v.ok()) return v.status().Prefixed("signers");
-            verifier = std::move(*v);
+            if (v.ok()) {
+              verifier = std::move(*v);
+            } else {
+              verifier_error = "the trusted signers cannot be loaded, so no signature can be checked: " +
+                               v.status().message();
+            }
+          }
+          if (!verifier) {
+            out->push_back(EnvFinding(env.require_signed ? "signed-commit" : "codeowners", ref, c, live.front(),
+                                      verifier_error + " (environment " + env.name + ")"));
+            continue;
           }
           auto it = verdicts.find(c.hex);
           if (it == verdicts.end()) {
@@ -235,7 +279,7 @@ Status CheckEnvironments(const CheckContext& ctx, std::vector<Finding>* out) {
           }
           const auto& verdict = it->second;
           if (verdict.status == signatures::SignatureStatus::kGood) {
-            who.signer = {verdict.signer};
+            who.signer = verdict.identities.empty() ? std::vector<std::string>{verdict.signer} : verdict.identities;
           } else if (env.require_signed) {
             out->push_back(EnvFinding("signed-commit", ref, c, live.front(),
                                       std::string(signatures::StatusName(verdict.status)) + ": " + verdict.detail +

@@ -95,17 +95,6 @@ std::string UnsafePathReason(std::string_view path) {
   return "";
 }
 
-// Paths the ref's new commits add or change (not delete), in order of first appearance.
-std::vector<std::string> ChangedPaths(const PushModel& model, const RefInput& ref) {
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  for (size_t ci : ref.commits) {
-    for (const auto& ch : model.commits[ci].changes) {
-      if (ch.status != 'D' && seen.insert(ch.path).second) out.push_back(ch.path);
-    }
-  }
-  return out;
-}
 
 // Creates root/path with content, making the directories on the way. Nothing is followed: every
 // component is opened with O_NOFOLLOW and the file must not exist yet.
@@ -213,7 +202,7 @@ std::vector<std::string> OutputNotes(const std::string& id, const std::string& o
 Result<std::vector<TipFile>> SelectFiles(const CheckContext& ctx, const ExternalPolicy& policy, const RefInput& ref,
                                          git_tree* tree, std::vector<Finding>* out) {
   std::vector<TipFile> files;
-  for (const auto& path : ChangedPaths(ctx.model, ref)) {
+  for (const auto& path : ctx.model.ChangedPaths(ref)) {
     if (!policy.path_globs.empty() && !policy.path_globs.Matches(path)) continue;
     git_tree_entry* entry_raw = nullptr;
     int rc = git_tree_entry_bypath(&entry_raw, tree, path.c_str());

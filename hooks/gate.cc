@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <ostream>
 
 #include "config/config.h"
@@ -54,14 +55,6 @@ void RunChecks(const CheckContext& ctx, std::vector<Finding>* out, std::vector<s
   CheckDocuments(ctx, out);
 }
 
-Status RunSecretChecks(const CheckContext& ctx, std::vector<Finding>* out) {
-  auto scanner = MakeScanner(ctx.config.secrets);
-  if (!scanner.ok()) return scanner.status();
-  auto baseline = LoadConfiguredBaseline(ctx.config.secrets);
-  if (!baseline.ok()) return baseline.status();
-  return CheckSecrets(ctx, **scanner, baseline->get(), out);
-}
-
 // Prints a failure that prevented a decision and returns the exit code per on_error. A
 // multi-line message (every configuration error) becomes one report line each.
 int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err) {
@@ -85,21 +78,43 @@ int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err
   return status.ExitCode() == 0 ? 3 : status.ExitCode();
 }
 
-// Opens the repository, builds the push model and runs every check into run->findings.
-Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushModel* model_out) {
+// The environments' ref globs: a created ref is judged against the refs of its protection class.
+RefClasses ProtectionClasses(const Config& cfg) {
+  RefClasses classes;
+  for (const auto& e : cfg.environments) classes.environments.push_back(&e.ref_globs);
+  return classes;
+}
+
+// Opens the repository, builds the push model and runs every check into run->findings. Sets
+// *content_failure when the failure happened while reading what the push brings (a malformed or
+// unreadable object): such a push is refused whatever `on_error` says, because the pusher chose
+// the content that made the gate fail.
+Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushModel* model_out, bool* content_failure) {
+  *content_failure = false;
   auto repo = Repository::OpenForHook(env);
   if (!repo.ok()) return repo.status();
+  std::unique_ptr<scanner::Scanner> scanner;
+  std::unique_ptr<scanner::Baseline> baseline;
+  if (cfg.secrets.enabled) {
+    auto made = MakeScanner(cfg.secrets);
+    if (!made.ok()) return made.status();
+    scanner = std::move(*made);
+    auto loaded = LoadConfiguredBaseline(cfg.secrets);
+    if (!loaded.ok()) return loaded.status();
+    baseline = std::move(*loaded);
+  }
   PushLimits limits;
   limits.deadline = run->start + std::chrono::seconds(cfg.limits.timeout_seconds);
   limits.max_commits = cfg.limits.max_commits;
   limits.max_blobs = cfg.limits.max_blobs;
   limits.max_bytes = cfg.limits.max_bytes;
-  auto model = BuildPushModel(*repo, run->updates, limits);
+  *content_failure = true;  // from here on, a failure comes from reading the pushed content
+  auto model = BuildPushModel(*repo, run->updates, limits, ProtectionClasses(cfg));
   if (!model.ok()) return model.status();
   CheckContext ctx{cfg, *repo, *model, run->push, limits.deadline};
   PG_RETURN_IF_ERROR(CheckObjects(ctx, &run->findings));
   RunChecks(ctx, &run->findings, &run->notes);
-  if (cfg.secrets.enabled) PG_RETURN_IF_ERROR(RunSecretChecks(ctx, &run->findings));
+  if (scanner) PG_RETURN_IF_ERROR(CheckSecrets(ctx, *scanner, baseline.get(), &run->findings));
   PG_RETURN_IF_ERROR(CheckEnvironments(ctx, &run->findings));
   AddLimitFindings(cfg, model->limit_notes, limits.deadline, &run->findings);
   *model_out = std::move(*model);
@@ -171,13 +186,14 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
     nlohmann::json record = AuditRecord(run, "accepted", {}, "");
     record["internal_push"] = true;
     Status audited = Audit(cfg, record);
-    if (!audited.ok()) return Fail(audited, cfg.on_error, gitlab, err);
+    if (!audited.ok()) return Fail(audited, FailMode::kReject, gitlab, err);  // never accept what was not recorded
     if (options.verbose) err << "pushgate: note: Gitea internal push accepted without checks\n";
     return 0;
   }
 
   PushModel model;
-  Status judged = Judge(cfg, env, &run, &model);
+  bool content_failure = false;
+  Status judged = Judge(cfg, env, &run, &model, &content_failure);
   for (const auto& r : model.refs) {
     for (auto& u : run.updates) {
       if (u.ref == r.update.ref) u.change = r.update.change;
@@ -186,7 +202,12 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   if (!judged.ok()) {
     Status audited = Audit(cfg, AuditRecord(run, "error", {}, judged.ToString()));
     if (!audited.ok()) err << "pushgate: error: " << audited.message() << "\n";
-    return Fail(judged, cfg.on_error, gitlab, err);
+    // on_error: allow opens the gate only when no check could run on the push: never for content
+    // the pusher chose, never over a refusing finding already made, never without a record.
+    bool may_allow = !content_failure && !AnyBlocking(run.findings) && audited.ok();
+    if (!run.findings.empty()) err << FormatHookReport(run.findings, {}, false, {gitlab});
+    if (content_failure) judged = judged.Prefixed("the push could not be examined completely");
+    return Fail(judged, may_allow ? cfg.on_error : FailMode::kReject, gitlab, err);
   }
 
   OverrideOutcome overrides;
@@ -202,7 +223,7 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   if (!audited.ok()) {
     // A decision that cannot be recorded is not taken: the push is refused (fail closed).
     err << FormatHookReport(run.findings, run.notes, false, {gitlab});
-    return Fail(audited, cfg.on_error, gitlab, err);
+    return Fail(audited, FailMode::kReject, gitlab, err);
   }
 
   if (!run.findings.empty() || !run.notes.empty()) {

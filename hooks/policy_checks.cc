@@ -83,14 +83,16 @@ void CheckProtectedRefs(const CheckContext& ctx, std::vector<Finding>* out) {
 void CheckPaths(const CheckContext& ctx, std::vector<Finding>* out) {
   const auto& pol = ctx.config.policies;
   if (!pol.forbidden_globs.empty()) {
-    std::set<std::pair<size_t, std::string>> seen;
     for (const auto& ref : ctx.model.refs) {
+      // Once per path and content on a ref: a merge that brings a file its other parent added is
+      // not a second finding.
+      std::set<std::pair<std::string, std::string>> seen;
       for (size_t i : ref.commits) {
         const auto& c = ctx.model.commits[i];
         for (const auto& ch : c.changes) {
           if (ch.status == 'D') continue;
           const Glob* g = pol.forbidden_globs.FirstMatch(ch.path);
-          if (!g || !seen.insert({i, ch.path}).second) continue;
+          if (!g || !seen.insert({ch.path, OidToHex(ch.blob)}).second) continue;
           Finding f;
           f.rule = "forbidden-path";
           f.ref = ref.update.ref;

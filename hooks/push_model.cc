@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace pushgate {
 
 namespace {
 
-constexpr size_t kMaxOccurrences = 16;
+constexpr size_t kMaxOccurrences = 64;
+constexpr size_t kMaxTagTreeDepth = 256;
 constexpr uint32_t kGitlinkMode = 0160000;
 
 bool IsZero(const git_oid& o) { return git_oid_is_zero(&o); }
@@ -17,7 +20,8 @@ bool IsZero(const git_oid& o) { return git_oid_is_zero(&o); }
 // Builds the model step by step; holds the indexes that deduplicate commits and blobs.
 class Builder {
  public:
-  Builder(const Repository& repo, const PushLimits& limits) : repo_(repo), limits_(limits) {
+  Builder(const Repository& repo, const PushLimits& limits, const RefClasses& classes)
+      : repo_(repo), limits_(limits), classes_(classes) {
     model_.has_quarantine = repo.has_quarantine();
   }
 
@@ -88,7 +92,8 @@ class Builder {
   PushModel Finish() { return std::move(model_); }
 
  private:
-  // Peels oid through tags to a commit, recording annotated tag messages on the way.
+  // Peels oid through tags to a commit, recording every annotated tag message on the way. A ref
+  // or tag that ends at a blob or a tree brings that content: it is added with its paths.
   Status Peel(const git_oid& oid, const std::string& ref, git_oid* commit, bool* is_commit) {
     git_oid cur = oid;
     for (int depth = 0; depth < 32; ++depth) {
@@ -103,18 +108,50 @@ class Builder {
         return Status::Ok();
       }
       if (type != GIT_OBJECT_TAG) {
-        if (type == GIT_OBJECT_BLOB && repo_.IsNewObject(cur)) AddBlob(cur, BlobOccurrence{SIZE_MAX, "", {}, ref});
         *is_commit = false;
+        if (type == GIT_OBJECT_BLOB) AddBlob(cur, BlobOccurrence{SIZE_MAX, "", {}, ref});
+        if (type == GIT_OBJECT_TREE) {
+          return AddTreeBlobs(reinterpret_cast<const git_tree*>(raw), "", 0, ref);
+        }
         return Status::Ok();
       }
       auto* tag = reinterpret_cast<git_tag*>(raw);
-      if (repo_.IsNewObject(cur) && seen_tags_.insert(OidToHex(cur)).second) {
+      if (seen_tags_.insert(OidToHex(cur)).second) {
         const char* msg = git_tag_message(tag);
         model_.messages.push_back({MessageInput::Kind::kTag, OidToHex(cur), ref, msg ? msg : ""});
       }
       cur = *git_tag_target_id(tag);
     }
     return Status::Corruption("tag chain too deep for " + ref);
+  }
+
+  // Adds every blob of a tree a ref or tag points at directly, with its path.
+  Status AddTreeBlobs(const git_tree* tree, const std::string& prefix, size_t depth, const std::string& ref) {
+    if (depth > kMaxTagTreeDepth) return Status::Corruption("tree nesting deeper than 256 levels at " + prefix);
+    for (size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
+      if (std::chrono::steady_clock::now() > limits_.deadline) {
+        NoteOnce(&tree_time_noted_, "time budget spent while listing the files of a tree that " + ref + " points at");
+        return Status::Ok();
+      }
+      const git_tree_entry* e = git_tree_entry_byindex(tree, i);
+      std::string path = prefix + git_tree_entry_name(e);
+      git_object_t type = git_tree_entry_type(e);
+      if (type == GIT_OBJECT_BLOB) {
+        AddBlob(*git_tree_entry_id(e), BlobOccurrence{SIZE_MAX, path, {}, ref});
+      } else if (type == GIT_OBJECT_TREE) {
+        if (!seen_trees_.insert(*git_tree_entry_id(e)).second) continue;
+        GitTree sub;
+        PG_RETURN_IF_ERROR(LookupTree(git_tree_entry_id(e), &sub));
+        PG_RETURN_IF_ERROR(AddTreeBlobs(sub.get(), path + "/", depth + 1, ref));
+      }
+    }
+    return Status::Ok();
+  }
+
+  void NoteOnce(bool* noted, const std::string& note) {
+    if (*noted) return;
+    *noted = true;
+    model_.limit_notes.push_back(note);
   }
 
   RefChange Classify(const RefUpdate& u, bool new_is_commit, const git_oid& new_commit, bool old_is_commit,
@@ -139,10 +176,7 @@ class Builder {
     if (hide) {
       git_revwalk_hide(raw, hide);
     } else if (hide_existing_refs_) {
-      // A created ref: what is new is what no existing branch or tag reaches (the refs still hold
-      // their pre-push values while pre-receive runs).
-      git_revwalk_hide_glob(raw, "heads");
-      git_revwalk_hide_glob(raw, "tags");
+      PG_RETURN_IF_ERROR(HideProtectionClass(raw, u.ref));
     }
     git_oid id;
     while ((rc = git_revwalk_next(&id, raw)) == 0) {
@@ -160,6 +194,42 @@ class Builder {
       out->push_back(*idx);
     }
     if (rc != GIT_ITEROVER) return GitError("revision walk of " + u.ref + " failed", rc);
+    return Status::Ok();
+  }
+
+  // A created ref: what is new is what no ref of its protection class reaches (the refs still
+  // hold their pre-push values while pre-receive runs). For a ref that environments name, those
+  // are the refs every one of those environments names too, so an environment ref created from
+  // commits judged only as an ordinary branch has them judged now; for any other ref, every
+  // branch and tag.
+  Status HideProtectionClass(git_revwalk* walk, const std::string& ref) {
+    std::vector<const GlobSet*> classes;
+    for (const GlobSet* g : classes_.environments) {
+      if (g->Matches(ref)) classes.push_back(g);
+    }
+    if (classes.empty()) {
+      git_revwalk_hide_glob(walk, "heads");
+      git_revwalk_hide_glob(walk, "tags");
+      return Status::Ok();
+    }
+    git_reference_iterator* it_raw = nullptr;
+    if (git_reference_iterator_new(&it_raw, repo_.get()) != 0) return GitError("cannot list the references");
+    std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> it(it_raw, git_reference_iterator_free);
+    git_reference* r = nullptr;
+    int rc;
+    while ((rc = git_reference_next(&r, it.get())) == 0) {
+      GitReference holder(r);
+      std::string name = git_reference_name(r);
+      if (name == ref) continue;
+      bool same_class = true;
+      for (const GlobSet* g : classes) same_class = same_class && g->Matches(name);
+      if (!same_class) continue;
+      git_object* peeled = nullptr;
+      if (git_reference_peel(&peeled, r, GIT_OBJECT_COMMIT) != 0) continue;  // not a commit: hides nothing
+      GitObject p(peeled);
+      if ((rc = git_revwalk_hide(walk, git_object_id(peeled))) != 0) return GitError("cannot hide " + name, rc);
+    }
+    if (rc != GIT_ITEROVER) return GitError("cannot list the references", rc);
     return Status::Ok();
   }
 
@@ -184,13 +254,28 @@ class Builder {
     PG_RETURN_IF_ERROR(Diff(raw, &pc.changes));
     size_t index = model_.commits.size();
     commit_index_[id] = index;
-    for (const auto& ch : pc.changes) {
-      if (ch.status == 'D' || IsZero(ch.blob) || ch.mode == kGitlinkMode) continue;
-      if (repo_.IsNewObject(ch.blob)) AddBlob(ch.blob, BlobOccurrence{index, ch.path, ch.old_blob, ref});
-    }
-    if (repo_.IsNewObject(id)) model_.messages.push_back({MessageInput::Kind::kCommit, pc.hex, ref, pc.message});
+    AddCommitBlobs(pc, index, ref);
+    model_.messages.push_back({MessageInput::Kind::kCommit, pc.hex, ref, pc.message});
     model_.commits.push_back(std::move(pc));
     return index;
+  }
+
+  // The blobs a commit puts at a path: every added or modified file against any parent, once per
+  // path, with the blob each parent holds there (the blob itself for a parent against which the
+  // path did not change).
+  void AddCommitBlobs(const PushedCommit& pc, size_t index, const std::string& ref) {
+    const size_t parents = pc.parents.size();
+    std::map<std::string, std::pair<git_oid, std::vector<git_oid>>> by_path;  // path -> blob, parent blobs
+    for (const auto& ch : pc.changes) {
+      if (ch.status == 'D' || IsZero(ch.blob) || ch.mode == kGitlinkMode) continue;
+      auto& slot = by_path[ch.path];
+      slot.first = ch.blob;
+      if (slot.second.empty()) slot.second.assign(parents, ch.blob);  // unchanged against a parent: same blob
+      if (ch.parent < parents) slot.second[ch.parent] = ch.old_blob;
+    }
+    for (auto& [path, slot] : by_path) {
+      AddBlob(slot.first, BlobOccurrence{index, path, std::move(slot.second), ref});
+    }
   }
 
   Status Diff(git_commit* commit, std::vector<PathChange>* out) {
@@ -198,17 +283,27 @@ class Builder {
     int rc = git_commit_tree(&tree_raw, commit);
     if (rc != 0) return GitError("cannot read the tree of " + OidToHex(*git_commit_id(commit)), rc);
     GitTree tree(tree_raw);
-    GitTree parent_tree;
-    if (git_commit_parentcount(commit) > 0) {
+    const unsigned parents = git_commit_parentcount(commit);
+    if (parents == 0) {
+      PG_RETURN_IF_ERROR(DiffTrees(nullptr, tree.get(), "", 0, out));
+      PairExactRenames(out);
+      return Status::Ok();
+    }
+    for (unsigned i = 0; i < parents; ++i) {
       git_commit* parent = nullptr;
-      if ((rc = git_commit_parent(&parent, commit, 0)) != 0) return GitError("cannot read a parent commit", rc);
+      if ((rc = git_commit_parent(&parent, commit, i)) != 0) return GitError("cannot read a parent commit", rc);
       GitCommit parent_handle(parent);
       git_tree* pt = nullptr;
       if ((rc = git_commit_tree(&pt, parent)) != 0) return GitError("cannot read a parent tree", rc);
-      parent_tree.reset(pt);
+      GitTree parent_tree(pt);
+      std::vector<PathChange> against;
+      PG_RETURN_IF_ERROR(DiffTrees(parent_tree.get(), tree.get(), "", 0, &against));
+      PairExactRenames(&against);
+      for (auto& ch : against) {
+        ch.parent = i;
+        out->push_back(std::move(ch));
+      }
     }
-    PG_RETURN_IF_ERROR(DiffTrees(parent_tree.get(), tree.get(), "", 0, out));
-    PairExactRenames(out);
     return Status::Ok();
   }
 
@@ -288,7 +383,9 @@ class Builder {
     }
     size_t w = 0;
     for (size_t r = 0; r < changes->size(); ++r) {
-      if (!drop[r]) (*changes)[w++] = std::move((*changes)[r]);
+      if (drop[r]) continue;
+      if (w != r) (*changes)[w] = std::move((*changes)[r]);  // never a self-move: it would empty the strings
+      ++w;
     }
     changes->resize(w);
   }
@@ -304,8 +401,12 @@ class Builder {
   void AddBlob(const git_oid& id, BlobOccurrence occ) {
     auto it = blob_index_.find(id);
     if (it != blob_index_.end()) {
-      auto& occs = model_.blobs[it->second].occurrences;
-      if (occs.size() < kMaxOccurrences) occs.push_back(std::move(occ));
+      auto& b = model_.blobs[it->second];
+      if (b.occurrences.size() < kMaxOccurrences) {
+        b.occurrences.push_back(std::move(occ));
+      } else {
+        ++b.dropped_occurrences;
+      }
       return;
     }
     if (static_cast<int64_t>(model_.blobs.size()) >= limits_.max_blobs) {
@@ -340,10 +441,13 @@ class Builder {
 
   const Repository& repo_;
   const PushLimits& limits_;
+  const RefClasses& classes_;
   PushModel model_;
   std::unordered_map<git_oid, size_t, GitOidHash, GitOidEqual> commit_index_;
   std::unordered_map<git_oid, size_t, GitOidHash, GitOidEqual> blob_index_;
   std::set<std::string> seen_tags_;
+  std::unordered_set<git_oid, GitOidHash, GitOidEqual> seen_trees_;
+  bool tree_time_noted_ = false;
   bool blob_limit_noted_ = false;
   bool bytes_limit_noted_ = false;
   int64_t total_bytes_ = 0;
@@ -360,16 +464,28 @@ Result<git_oid> ResolveCommit(const Repository& repo, const std::string& spec) {
 
 std::vector<std::string> PushedCommit::TouchedPaths() const {
   std::vector<std::string> out;
+  std::set<std::string> seen;
   for (const auto& ch : changes) {
-    out.push_back(ch.path);
-    if (ch.old_path != ch.path) out.push_back(ch.old_path);
+    if (seen.insert(ch.path).second) out.push_back(ch.path);
+    if (ch.old_path != ch.path && seen.insert(ch.old_path).second) out.push_back(ch.old_path);
+  }
+  return out;
+}
+
+std::vector<std::string> PushModel::ChangedPaths(const RefInput& ref) const {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (size_t ci : ref.commits) {
+    for (const auto& ch : commits[ci].changes) {
+      if (ch.status != 'D' && ch.mode != kGitlinkMode && seen.insert(ch.path).second) out.push_back(ch.path);
+    }
   }
   return out;
 }
 
 Result<PushModel> BuildPushModel(const Repository& repo, const std::vector<RefUpdate>& updates,
-                                 const PushLimits& limits) {
-  Builder b(repo, limits);
+                                 const PushLimits& limits, const RefClasses& classes) {
+  Builder b(repo, limits, classes);
   for (const auto& u : updates) PG_RETURN_IF_ERROR(b.AddRef(u));
   PG_RETURN_IF_ERROR(b.AddQuarantineLeftovers());
   return b.Finish();
@@ -377,7 +493,8 @@ Result<PushModel> BuildPushModel(const Repository& repo, const std::vector<RefUp
 
 Result<PushModel> BuildRangeModel(const Repository& repo, const std::string& range, const std::string& label,
                                   const PushLimits& limits) {
-  Builder b(repo, limits);
+  const RefClasses no_classes;
+  Builder b(repo, limits, no_classes);
   auto dots = range.find("..");
   if (dots == std::string::npos) {
     auto tip = ResolveCommit(repo, range);

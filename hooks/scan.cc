@@ -382,7 +382,7 @@ Result<ScanResult> ScanStaged(const std::string& path, const scanner::Scanner& s
     if (git_odb_read_header(&size, &type, odb_raw, &b.id) == 0) b.size = size;
     BlobOccurrence occ;
     occ.path = d->new_file.path;
-    if (d->status != GIT_DELTA_ADDED) occ.parent_blob = d->old_file.id;
+    occ.parent_blobs = {d->status != GIT_DELTA_ADDED ? d->old_file.id : git_oid{}};
     occ.ref = "(staged)";
     b.occurrences.push_back(std::move(occ));
     model.blobs.push_back(std::move(b));

@@ -18,17 +18,21 @@ class BlobScanner {
  public:
   BlobScanner(const CheckContext& ctx, const scanner::Scanner& s) : ctx_(ctx), scanner_(s) {}
 
-  Status Scan(const git_oid& id, const std::string& path, std::vector<scanner::SecretMatch>* out) {
+  // Scans a blob's content once, whatever paths it appears under: path allowlists are applied
+  // per place by the caller. `label` names the blob in errors.
+  Status Scan(const git_oid& id, const std::string& label, std::vector<scanner::SecretMatch>* out) {
     git_blob* raw = nullptr;
     int rc = git_blob_lookup(&raw, ctx_.repo.get(), &id);
-    if (rc != 0) return GitError("cannot read " + (path.empty() ? OidToHex(id) : path), rc);
+    if (rc != 0) return GitError("cannot read " + (label.empty() ? OidToHex(id) : label), rc);
     GitBlob blob(raw);
-    return scanner_.Scan(BlobText(raw), path, out);
+    return scanner_.Scan(BlobText(raw), "", out);
   }
 
-  // True when the parent version holds the same rule and secret bytes.
-  bool InParent(const git_oid& parent, const std::string& path, const scanner::SecretMatch& m) {
+  // True when the parent version (zero: the parent lacks the path) holds the same rule and
+  // secret bytes.
+  bool InParent(const git_oid& parent, const git_oid& blob, const std::string& path, const scanner::SecretMatch& m) {
     if (git_oid_is_zero(&parent)) return false;
+    if (git_oid_equal(&parent, &blob)) return true;
     std::string key = OidToHex(parent);
     auto it = parent_secrets_.find(key);
     if (it == parent_secrets_.end()) {
@@ -117,15 +121,35 @@ Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const sc
     std::vector<scanner::SecretMatch> matches;
     const BlobOccurrence& first = b.occurrences.front();
     PG_RETURN_IF_ERROR(blobs.Scan(b.id, first.path, &matches));
+    if (matches.empty()) continue;
+    // The places the path allowlist does not cover: a blob allowlisted at one path is still
+    // judged at every other path it appears under. Places past the occurrence cap are unknown,
+    // so they count as not allowlisted.
+    std::vector<const BlobOccurrence*> places;
+    for (const auto& occ : b.occurrences) {
+      if (!s.PathAllowed(occ.path)) places.push_back(&occ);
+    }
+    const bool unlisted_places = b.dropped_occurrences > 0;
+    if (places.empty() && !unlisted_places) continue;
     for (const auto& m : matches) {
       if (InBaseline(baseline, m)) continue;
-      bool is_new = false;
-      for (const auto& occ : b.occurrences) {
-        is_new = is_new || !blobs.InParent(occ.parent_blob, occ.path, m);
+      // New at a place when no parent version there holds it; reported at the oldest such place
+      // (the commit that introduced it), else at the oldest place.
+      const BlobOccurrence* at = nullptr;
+      for (const auto* occ : places) {
+        bool in_a_parent = false;
+        for (const auto& pb : occ->parent_blobs) in_a_parent = in_a_parent || blobs.InParent(pb, b.id, occ->path, m);
+        if (!in_a_parent) {
+          at = occ;
+          break;
+        }
       }
-      std::string commit = first.commit == SIZE_MAX ? "" : ctx.model.commits[first.commit].hex;
-      std::string path = first.path.empty() ? "blob " + OidToHex(b.id) : first.path;
-      Finding f = SecretFinding(m, first.ref, commit, path);
+      const bool is_new = at != nullptr || (places.empty() && unlisted_places);
+      if (!at) at = places.empty() ? &first : places.front();
+      std::string commit = at->commit == SIZE_MAX ? "" : ctx.model.commits[at->commit].hex;
+      std::string path = at->path.empty() ? "blob " + OidToHex(b.id) : at->path;
+      Finding f = SecretFinding(m, at->ref, commit, path);
+      if (places.empty()) f.message += " (also at " + std::to_string(b.dropped_occurrences) + " more places not listed)";
       if (!is_new) {
         f.message += " (already present in the parent commit)";
         if (!cfg.secrets.block_preexisting) f.severity = Severity::kWarning;

@@ -404,8 +404,12 @@ Status Scanner::ScanText(std::string_view text, hs_scratch_t* scratch, bool deco
   return Status::Ok();
 }
 
+bool Scanner::PathAllowed(std::string_view path) const {
+  return !path.empty() && allow_paths_ && allow_paths_->Matches(path);
+}
+
 Status Scanner::Scan(std::string_view content, std::string_view path, std::vector<SecretMatch>* out) const {
-  if (!path.empty() && allow_paths_ && allow_paths_->Matches(path)) return Status::Ok();
+  if (PathAllowed(path)) return Status::Ok();
   if (Classify(content) != ContentKind::kText) return Status::Ok();
   std::string transcoded;
   if (HasUtf16Bom(content)) {

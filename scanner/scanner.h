@@ -69,6 +69,10 @@ class Scanner {
   // only on internal errors or content too large for one Hyperscan block (4 GiB).
   Status Scan(std::string_view content, std::string_view path, std::vector<SecretMatch>* out) const;
 
+  // True when `secrets.allow.paths` covers path. Scan applies it to the path it is given; a caller
+  // that scans content once for several paths scans with an empty path and asks per path.
+  bool PathAllowed(std::string_view path) const;
+
   const RuleSet& rules() const { return rules_; }
 
   // True when the database came from the cache rather than a fresh compile.

@@ -1,5 +1,8 @@
 #include "signatures/allowed_signers.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <cctype>
 #include <ctime>
 
@@ -237,6 +240,28 @@ std::vector<const AllowedSigner*> AllowedSigners::Find(const SshPublicKey& key, 
 
 bool AllowedSigners::PrincipalMatches(const AllowedSigner& entry, std::string_view principal) {
   return MatchPatternList(principal, entry.principals);
+}
+
+std::vector<std::string> LiteralPrincipals(const AllowedSigner& entry) {
+  std::vector<std::string> out;
+  for (const auto& p : entry.principals) {
+    if (!p.empty() && p[0] != '!' && p.find_first_of("*?") == std::string::npos) out.push_back(p);
+  }
+  return out;
+}
+
+bool SharesIdentity(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (const auto& x : a) {
+    for (const auto& y : b) {
+      if (!x.empty() && x.size() == y.size() &&
+          std::equal(x.begin(), x.end(), y.begin(), [](char p, char q) {
+            return std::tolower(static_cast<unsigned char>(p)) == std::tolower(static_cast<unsigned char>(q));
+          })) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace pushgate::signatures

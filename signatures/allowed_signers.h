@@ -49,6 +49,14 @@ class AllowedSigners {
   std::vector<AllowedSigner> entries_;
 };
 
+// The literal principals of an entry (patterns with `*`, `?` or a leading `!` name no one in
+// particular): the identities of the person the entry describes.
+std::vector<std::string> LiteralPrincipals(const AllowedSigner& entry);
+
+// True when the two identity lists share one, ignoring case: a person is every principal and
+// e-mail of their allowed_signers entries, so two approvals sharing any identity are one person.
+bool SharesIdentity(const std::vector<std::string>& a, const std::vector<std::string>& b);
+
 // OpenSSH match_pattern_list semantics: `patterns` is a list of patterns with * and ?, a leading !
 // negates; a negated match wins over any positive match. Comparison is case-sensitive unless
 // `fold_case`.

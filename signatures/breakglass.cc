@@ -104,8 +104,19 @@ Result<VerifiedToken> VerifyBreakglassToken(const BreakglassToken& token, const 
       out.problems.push_back(label + ": does not verify: " + verified.message());
       continue;
     }
-    bool counted = std::any_of(out.approvals.begin(), out.approvals.end(),
-                               [&](const BreakglassApproval& a) { return a.principal == principal; });
+    // A person is every principal of their approvers-file entries: a second key of the same
+    // person (another line sharing a principal, or the same key again) is not a second approver.
+    std::vector<std::string> identities;
+    for (const AllowedSigner* e : entries) {
+      for (auto& p : signatures::LiteralPrincipals(*e)) identities.push_back(std::move(p));
+    }
+    bool counted = std::any_of(out.approvals.begin(), out.approvals.end(), [&](const BreakglassApproval& a) {
+      if (a.fingerprint == sig->key.Fingerprint()) return true;
+      for (const auto& e : a.entries) {
+        if (signatures::SharesIdentity(signatures::LiteralPrincipals(e), identities)) return true;
+      }
+      return false;
+    });
     if (counted) {
       out.problems.push_back(label + ": approver " + principal + " already signed; counted once");
       continue;

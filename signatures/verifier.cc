@@ -16,7 +16,7 @@ constexpr std::string_view kGitNamespace = "git";
 
 SignatureVerdict Make(SignatureStatus status, std::string detail, std::string fingerprint = "",
                       std::string signer = "") {
-  return SignatureVerdict{status, std::move(signer), std::move(fingerprint), std::move(detail)};
+  return SignatureVerdict{status, std::move(signer), std::move(fingerprint), std::move(detail), {}};
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -153,7 +153,17 @@ SignatureVerdict CommitVerifier::VerifySsh(std::string_view signature, std::stri
   }
 
   Status native = VerifySshsig(*sig, payload, kGitNamespace);
-  if (native.ok()) return Make(SignatureStatus::kGood, "good SSH signature by " + principal, fp, principal);
+  std::vector<std::string> identities_of_signer;
+  for (const auto* entry : entries) {
+    for (auto& p : LiteralPrincipals(*entry)) identities_of_signer.push_back(std::move(p));
+  }
+  auto good = [&](std::string detail) {
+    SignatureVerdict v = Make(SignatureStatus::kGood, std::move(detail), fp, principal);
+    v.identities = identities_of_signer;
+    v.identities.push_back(principal);
+    return v;
+  };
+  if (native.ok()) return good("good SSH signature by " + principal);
   if (!IsUnsupportedKeyType(native)) return Make(SignatureStatus::kBad, native.message(), fp);
   if (!settings_.ssh_fallback) {
     return Make(SignatureStatus::kUnsupported, sig->key.type + " signature: enable signers.ssh_fallback", fp);
@@ -161,7 +171,7 @@ SignatureVerdict CommitVerifier::VerifySsh(std::string_view signature, std::stri
   auto external = VerifyWithSshKeygen(settings_.allowed_signers_path, principal, kGitNamespace, signature, payload);
   if (!external.ok()) return Make(SignatureStatus::kBad, "ssh-keygen fallback failed: " + external.status().message(), fp);
   if (external->outcome == ExternalVerdict::Outcome::kGood) {
-    return Make(SignatureStatus::kGood, "good SSH signature by " + principal + " (ssh-keygen)", fp, principal);
+    return good("good SSH signature by " + principal + " (ssh-keygen)");
   }
   return Make(SignatureStatus::kBad, "ssh-keygen: " + external->detail, fp);
 }
@@ -205,7 +215,11 @@ SignatureVerdict CommitVerifier::VerifyOpenPgp(std::string_view signature, std::
                 "OpenPGP key " + fp + " belongs to " + Join(cert.emails) + ", not committer " + identities[0], fp);
   }
   Status s = VerifyPgpSignature(*sig, key.key, payload);
-  if (s.ok()) return Make(SignatureStatus::kGood, "good OpenPGP signature by " + email, fp, email);
+  if (s.ok()) {
+    SignatureVerdict v = Make(SignatureStatus::kGood, "good OpenPGP signature by " + email, fp, email);
+    v.identities = cert.emails;
+    return v;
+  }
   if (IsUnsupportedPgp(s)) {
     if (settings_.gpg_fallback) return VerifyWithGpgFallback(signature, payload, identities);
     return Make(SignatureStatus::kUnsupported, s.message() + ": enable signers.gpg_fallback", fp);
@@ -239,7 +253,9 @@ SignatureVerdict CommitVerifier::VerifyWithGpgFallback(std::string_view signatur
                 "OpenPGP key " + fp + " belongs to " + Join(match->cert->emails) + ", not committer " + identities[0],
                 fp);
   }
-  return Make(SignatureStatus::kGood, "good OpenPGP signature by " + email + " (gpg)", fp, email);
+  SignatureVerdict v = Make(SignatureStatus::kGood, "good OpenPGP signature by " + email + " (gpg)", fp, email);
+  v.identities = match->cert->emails;
+  return v;
 }
 
 }  // namespace pushgate::signatures

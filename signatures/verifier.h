@@ -38,6 +38,9 @@ struct SignatureVerdict {
   std::string signer;           // principal or user-id e-mail that verified
   std::string key_fingerprint;  // "SHA256:..." for SSH, hex for OpenPGP
   std::string detail;           // one human line
+  // Every identity of the verified signer: the literal principals of the allowed_signers entries
+  // that trust the key, or the user-id e-mails of the OpenPGP certificate. Empty unless good.
+  std::vector<std::string> identities;
 };
 
 class CommitVerifier {

@@ -25,13 +25,29 @@ struct LiveRepo : GitFixture {
                 keys + "/carol.pub)\"; } > " + root() + "/allowed_signers")
                 .code == 0);
     Run("git config gpg.format ssh && git config gpg.ssh.allowedSignersFile " + root() + "/allowed_signers");
-    Commit("CODEOWNERS", "/live/prod/ alice@example.com carol@example.com\n", "owners");
+    Commit("CODEOWNERS", "/live/prod/ alice@example.com carol@example.com\n/CODEOWNERS alice@example.com\n", "owners");
     Commit("live/prod/app.yaml", "replicas: 1\n", "first");
     REQUIRE(Push("origin main").code == 0);
-    InstallGate("version: 1\nsigners: { allowed_signers: " + root() + "/allowed_signers }\n" +
-                "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/prod/**\"]\n" +
-                "    require_signed: true\n    require_codeowners: true\n    approver: " + approver + "\n");
+    InstallGate(Config("refs/heads/main", approver));
   }
+
+  // The gate's configuration: one environment on `refs` (a YAML flow list's items) for live/prod.
+  std::string Config(const std::string& refs, const std::string& approver = "signer", const std::string& extra = "") {
+    return "version: 1\nsigners: { allowed_signers: " + root() + "/allowed_signers }\n" + extra +
+           "environments:\n  - name: production\n    refs: [" + refs + "]\n    paths: [\"live/prod/**\"]\n" +
+           "    require_signed: true\n    require_codeowners: true\n    approver: " + approver + "\n";
+  }
+
+  // Writes a commit object by hand (tree, parents) as `who`, unsigned, and returns its id.
+  std::string CommitTree(const std::string& tree, const std::vector<std::string>& parents, const std::string& who = "bob") {
+    std::string cmd = "GIT_COMMITTER_NAME=" + who + " GIT_COMMITTER_EMAIL=" + who + "@example.com git commit-tree " + tree;
+    for (const auto& p : parents) cmd += " -p " + p;
+    auto r = Run(cmd + " -m handmade");
+    REQUIRE(r.code == 0);
+    return r.out.substr(0, 40);
+  }
+
+  std::string Rev(const std::string& rev) { return Run("git rev-parse " + rev).out.substr(0, 40); }
 
   // Commits a change to path as `who` (name and e-mail), signed with `key` ("" = unsigned).
   void As(const std::string& who, const std::string& key, const std::string& path, const std::string& content,
@@ -177,8 +193,9 @@ TEST_CASE("approver: pusher uses the pushing user instead of the signature") {
 
 TEST_CASE("a GitLab section needing two approvals takes a second owner's signed approval") {
   LiveRepo r;
-  // CODEOWNERS is not a live path: this change lands, and governs the next push.
-  r.As("alice", "alice", "CODEOWNERS", "[Production][2]\n/live/prod/ alice@example.com bob@example.com\n", "sections");
+  // CODEOWNERS is a live path: its owner's signed change lands, and governs the next push.
+  r.As("alice", "alice", "CODEOWNERS",
+       "[Production][2]\n/live/prod/ alice@example.com bob@example.com\n[Owners]\n/CODEOWNERS alice@example.com\n", "sections");
   REQUIRE(r.Push("origin main").code == 0);
   r.Run("git config receive.advertisePushOptions true", r.server());
   r.InstallGate("version: 1\nsigners: { allowed_signers: " + r.root() + "/allowed_signers }\n" +
@@ -211,4 +228,173 @@ TEST_CASE("a GitLab section needing two approvals takes a second owner's signed 
   auto good = r.Push("-o approve=" + approve("bob", head) + " origin main");
   INFO(good.all());
   CHECK(good.code == 0);
+}
+
+// Holes found by pushing as a hostile pusher would: each of these landed an unsigned or
+// unapproved live change before the push model judged every change a ref receives.
+
+TEST_CASE("a commit that also deletes a file still touches its live paths") {
+  LiveRepo r;
+  r.Commit("docs/readme.md", "hello\n", "docs");
+  REQUIRE(r.Push("origin main").code == 0);
+  // One commit: an unsigned live change plus a deletion elsewhere.
+  REQUIRE(r.Run("printf 'replicas: 50\\n' > live/prod/app.yaml && git rm -q docs/readme.md && git add -A && "
+                "git -c commit.gpgsign=false commit -q -m 'scale and tidy'").code == 0);
+  auto p = r.Push("origin main");
+  INFO(p.all());
+  CHECK(p.code != 0);
+  CHECK(p.err.find("signed-commit: refs/heads/main") != std::string::npos);
+  CHECK(p.err.find("live/prod/app.yaml") != std::string::npos);
+  // Its twin, signed by the owner, lands.
+  r.Run("git reset -q --hard origin/main");
+  REQUIRE(r.Run("git rm -q docs/readme.md && printf 'replicas: 50\\n' > live/prod/app.yaml && git add -A && "
+                "GIT_COMMITTER_NAME=alice GIT_COMMITTER_EMAIL=alice@example.com git -c commit.gpgsign=true "
+                "-c user.signingkey=" + r.keys + "/alice commit -q -m 'scale and tidy'").code == 0);
+  auto ok = r.Push("origin main");
+  INFO(ok.all());
+  CHECK(ok.code == 0);
+}
+
+TEST_CASE("a merge that rolls a live path back to an older version is judged against every parent") {
+  LiveRepo r;
+  std::string old = r.Rev("HEAD");
+  r.As("alice", "alice", "live/prod/app.yaml", "replicas: 2\n");
+  REQUIRE(r.Push("origin main").code == 0);
+  std::string tip = r.Rev("HEAD");
+
+  SECTION("first parent is an older commit") {
+    // Tree of the old commit, parents (old, tip): nothing changes against the first parent.
+    std::string merge = r.CommitTree(old + "^{tree}", {old, tip});
+    auto p = r.Push("origin " + merge + ":refs/heads/main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find("signed-commit: refs/heads/main " + merge.substr(0, 10)) != std::string::npos);
+    CHECK(r.ServerRev("main") == tip);
+  }
+  SECTION("first parent is an orphan that deletes live/prod") {
+    std::string empty_tree = r.Run("git mktree </dev/null").out.substr(0, 40);
+    std::string orphan = r.CommitTree(empty_tree, {});
+    std::string merge = r.CommitTree(empty_tree, {orphan, tip});
+    auto p = r.Push("origin " + merge + ":refs/heads/main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find("live/prod/app.yaml") != std::string::npos);
+    CHECK(r.ServerRev("main") == tip);
+  }
+  SECTION("a merge signed by the owner lands") {
+    REQUIRE(r.Run("git checkout -q -b side " + old + " && git -c commit.gpgsign=false commit -q --allow-empty -m side && "
+                  "git checkout -q main && GIT_COMMITTER_NAME=alice GIT_COMMITTER_EMAIL=alice@example.com "
+                  "git -c commit.gpgsign=true -c user.signingkey=" + r.keys + "/alice merge -q --no-ff -s ours --no-edit side")
+                .code == 0);
+    auto ok = r.Push("origin main");
+    INFO(ok.all());
+    CHECK(ok.code == 0);
+  }
+}
+
+TEST_CASE("an environment ref created from commits judged only on an ordinary branch judges them") {
+  LiveRepo r;
+  r.InstallGate(r.Config("refs/heads/main, \"refs/heads/release/*\", \"refs/tags/v*\""));
+  r.Run("git checkout -q -b feature");
+  r.As("bob", "", "live/prod/app.yaml", "replicas: 99\n");
+  auto feature = r.Push("origin feature");
+  INFO(feature.all());
+  REQUIRE(feature.code == 0);  // not an environment ref: no signature needed
+
+  auto release = r.Push("origin feature:refs/heads/release/1");
+  INFO(release.all());
+  CHECK(release.code != 0);
+  CHECK(release.err.find("signed-commit: refs/heads/release/1") != std::string::npos);
+  CHECK(r.ServerRev("release/1").empty());
+
+  r.Run("git tag v1.0 && git tag -a -m 'release' v1.1");
+  auto light = r.Push("origin v1.0");
+  CHECK(light.code != 0);
+  CHECK(light.err.find("signed-commit: refs/tags/v1.0") != std::string::npos);
+  auto annotated = r.Push("origin v1.1");
+  CHECK(annotated.code != 0);
+  CHECK(annotated.err.find("signed-commit: refs/tags/v1.1") != std::string::npos);
+
+  // The twin: a release made from the owner's signed work lands.
+  r.Run("git checkout -q main");
+  r.As("alice", "alice", "live/prod/app.yaml", "replicas: 3\n");
+  REQUIRE(r.Push("origin main").code == 0);
+  auto good = r.Push("origin main:refs/heads/release/2");
+  INFO(good.all());
+  CHECK(good.code == 0);
+}
+
+TEST_CASE("the ownership file is a live path: it cannot be taken over one push earlier") {
+  LiveRepo r;
+  SECTION("an unsigned rewrite of CODEOWNERS") {
+    r.As("bob", "", "CODEOWNERS", "* bob@example.com\n", "take over");
+    auto p = r.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find("CODEOWNERS") != std::string::npos);
+  }
+  SECTION("a signed rewrite by a trusted signer who does not own it") {
+    r.As("bob", "bob", "CODEOWNERS", "* bob@example.com\n", "take over");
+    auto p = r.Push("origin main");
+    CHECK(p.code != 0);
+    CHECK(p.err.find("codeowners: refs/heads/main") != std::string::npos);
+  }
+  SECTION("a new, higher-precedence .github/CODEOWNERS") {
+    r.As("bob", "bob", ".github/CODEOWNERS", "* bob@example.com\n", "outrank");
+    auto p = r.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find(".github/CODEOWNERS") != std::string::npos);
+    CHECK(r.ServerRev("main:.github/CODEOWNERS").empty());
+  }
+  SECTION("its owner's signed change lands") {
+    r.As("alice", "alice", "CODEOWNERS", "/live/prod/ alice@example.com bob@example.com\n/CODEOWNERS alice@example.com\n");
+    auto ok = r.Push("origin main");
+    INFO(ok.all());
+    CHECK(ok.code == 0);
+  }
+}
+
+TEST_CASE("one person is one approval, whatever names a team lists for them") {
+  LiveRepo r;
+  r.As("alice", "alice", "CODEOWNERS",
+       "[Production][2]\n/live/prod/ @prod\n[Owners]\n/CODEOWNERS alice@example.com\n", "sections");
+  REQUIRE(r.Push("origin main").code == 0);
+  r.InstallGate(r.Config("refs/heads/main", "signer",
+                         "teams: { \"@prod\": [alice, alice@example.com, bob@example.com] }\n") +
+                "    codeowners: { dialect: gitlab }\n");
+  r.As("alice", "alice", "live/prod/app.yaml", "replicas: 8\n");
+  // alice signs and pushes: her signature (alice@example.com) and her account (alice) are one person.
+  auto p = pushgate::testing::Sh("USER=alice git push origin main", r.work(), r.env());
+  INFO(p.all());
+  CHECK(p.code != 0);
+  CHECK(p.err.find("needs 2 approvals from owners, has 1") != std::string::npos);
+  // A pusher who is a different person in allowed_signers (bob, listed by account name) is a second approval.
+  REQUIRE(r.Run("sed -i 's/^bob@example.com /bob@example.com,bob /' " + r.root() + "/allowed_signers").code == 0);
+  auto two = pushgate::testing::Sh("USER=bob git push origin main", r.work(), r.env());
+  INFO(two.all());
+  CHECK(two.code == 0);
+}
+
+TEST_CASE("missing or broken trust files refuse live changes even with on_error: allow") {
+  LiveRepo r;
+  r.As("alice", "", "live/prod/app.yaml", "replicas: 4\n");
+  SECTION("allowed_signers missing") {
+    r.InstallGate("version: 1\non_error: allow\nsigners: { allowed_signers: " + r.root() + "/missing }\n" +
+                  "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/prod/**\"]\n" +
+                  "    require_signed: true\n");
+    auto p = r.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find("signed-commit") != std::string::npos);
+  }
+  SECTION("allowed_signers malformed") {
+    REQUIRE(r.Run("echo 'alice@example.com ssh-ed25519 not-base64!' > " + r.root() + "/broken").code == 0);
+    r.InstallGate("version: 1\non_error: allow\nsigners: { allowed_signers: " + r.root() + "/broken }\n" +
+                  "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/prod/**\"]\n" +
+                  "    require_signed: true\n");
+    auto p = r.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+  }
 }

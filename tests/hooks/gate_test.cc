@@ -214,3 +214,44 @@ TEST_CASE("a push past limits.max_bytes or max_commits is refused as not fully e
   CHECK(c.code != 0);
   CHECK(c.err.find("more than 3 new commits") != std::string::npos);
 }
+
+// on_error: allow opens the gate only when no check could run; these landed before it meant that.
+TEST_CASE("on_error: allow never drops a refusing finding when the audit record cannot be written") {
+  Gate g;
+  g.InstallGate(std::string(kPolicies) + "on_error: allow\naudit: { log: /nonexistent-dir/audit.jsonl }\n");
+  g.Commit("infra/prod.tfstate", "{}\n", "state");
+  std::string before = g.ServerRev("main");
+  auto r = g.Push("origin main");
+  INFO(r.all());
+  CHECK(r.code != 0);
+  CHECK(r.err.find("forbidden-path") != std::string::npos);
+  CHECK(r.err.find("audit log") != std::string::npos);
+  CHECK(g.ServerRev("main") == before);
+}
+
+TEST_CASE("on_error: allow never accepts a push that could not be audited") {
+  Gate g;
+  g.InstallGate(std::string(kPolicies) + "on_error: allow\naudit: { log: /nonexistent-dir/audit.jsonl }\n");
+  g.Commit("src/fine.txt", "fine\n", "clean");
+  auto r = g.Push("origin main");
+  INFO(r.all());
+  CHECK(r.code != 0);
+  CHECK(r.err.find("audit log") != std::string::npos);
+}
+
+TEST_CASE("a pushed commit libgit2 cannot parse is refused even with on_error: allow") {
+  Gate g(std::string(kPolicies) + "on_error: allow\n");
+  std::string tree = g.Run("git rev-parse HEAD^{tree}").out.substr(0, 40);
+  std::string parent = g.Run("git rev-parse HEAD").out.substr(0, 40);
+  // An author line without an e-mail: git's own fsck calls it malformed.
+  auto made = g.Run("printf 'tree " + tree + "\\nparent " + parent +
+                    "\\nauthor Mallory 1700000000 +0000\\ncommitter Mallory <m@example.com> 1700000000 +0000\\n\\nx\\n' | "
+                    "git hash-object -t commit --literally -w --stdin");
+  REQUIRE(made.code == 0);
+  std::string bad = made.out.substr(0, 40);
+  std::string before = g.ServerRev("main");
+  auto r = g.Push("--no-verify origin " + bad + ":refs/heads/main");
+  INFO(r.all());
+  CHECK(r.code != 0);
+  CHECK(g.ServerRev("main") == before);
+}

@@ -1,5 +1,7 @@
 #include "tests/support/git_fixture.h"
 
+#include <cstdlib>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -17,7 +19,12 @@ CmdResult Sh(const std::string& script, const std::string& cwd, const std::map<s
   return CmdResult{r->timed_out ? -2 : r->exit_code, r->out, r->err};
 }
 
-std::string PushgateBinary() { return PUSHGATE_BINARY; }
+// PUSHGATE_TEST_BINARY runs the same end-to-end tests against another build (for instance the
+// last release, to see a test fail before its fix).
+std::string PushgateBinary() {
+  const char* other = std::getenv("PUSHGATE_TEST_BINARY");
+  return other && *other ? other : PUSHGATE_BINARY;
+}
 std::string SourceDir() { return PUSHGATE_SOURCE_DIR; }
 
 GitFixture::GitFixture() : dir_("pushgate-test") {
