@@ -23,6 +23,7 @@
 #include "hooks/git.h"
 #include "hooks/repository.h"
 #include "hooks/secret_scan.h"
+#include "install/hook_locations.h"
 #include "install/hook_wrapper.h"
 #include "scanner/database_cache.h"
 
@@ -40,22 +41,6 @@ using GitCommitGraph = GitHandle<git_commit_graph, git_commit_graph_free>;
 // them); it drops a commit-graph holding any other, such as GDA2 and GDO2 from generation-number v2
 // or BASE from split graphs.
 const std::set<std::string> kLibgit2GraphChunks = {"OIDF", "OIDL", "CDAT", "EDGE", "BIDX", "BDAT"};
-
-// Where pushgate's wrappers can be, relative to the git directory, and the install option that
-// writes them.
-struct WrapperSite {
-  const char* rel;
-  const char* layout;  // the `pushgate install` option
-};
-const WrapperSite kWrapperSites[] = {
-    {"hooks/pre-receive", "--bare"},
-    {"hooks/update", "--bare"},
-    {"hooks/pre-receive.d/pushgate", "--gitea"},
-    {"hooks/update.d/pushgate", "--gitea"},
-    {"custom_hooks/pre-receive.d/pushgate", "--gitlab"},
-    {"custom_hooks/update.d/pushgate", "--gitlab"},
-    {"hooks/pre-commit", "--pre-commit"},
-};
 
 DoctorCheck Check(std::string name, Level level, std::string detail, std::string fix = "") {
   return DoctorCheck{std::move(name), level, std::move(detail), std::move(fix)};
@@ -364,6 +349,9 @@ struct WrapperFindings {
   std::string config_from;
   bool any = false;
   bool gitlab_only = true;
+  // Post-receive wrappers missing beside pushgate's pre-receive or update wrappers: where each
+  // should be (as shown) and the install option that writes it.
+  std::vector<std::pair<std::string, std::string>> missing_post_receive;
 };
 
 std::string InstallFix(const Repo& repo, const std::string& layout) {
@@ -407,7 +395,7 @@ void CheckWrapper(const Repo& repo, const std::string& path, const std::string& 
 
 // Gitea runs hooks/<name>.d/* only through the delegating hooks/<name> it writes.
 void CheckGiteaDelegation(const Repo& repo, std::vector<DoctorCheck>* out) {
-  for (const std::string name : {"pre-receive", "update"}) {
+  for (const std::string name : {"pre-receive", "update", "post-receive"}) {
     if (!IsManagedHook(repo.git_dir + "/hooks/" + name + ".d/pushgate")) continue;
     std::string hook = repo.git_dir + "/hooks/" + name;
     std::string problem;
@@ -473,11 +461,35 @@ void CheckHooksPath(const Repo& repo, const GitConfigValue& hooks_path, const Wr
                                           : "; or chain pushgate from " + effective + "/pre-receive")));
 }
 
+// Checks the wrappers of every layout (install/hook_locations.h) found in hooks_dir (shown as
+// prefix + rel), and notes a layout whose pre-receive or update wrapper has no post-receive beside it.
+void CheckLayoutWrappers(const Repo& repo, const std::vector<HookLayout>& layouts, const std::string& hooks_dir,
+                         const std::string& prefix, WrapperFindings* found, std::vector<DoctorCheck>* out) {
+  for (HookLayout layout : layouts) {
+    bool gate = false;
+    for (const HookLocation& location : HookLocations(layout)) {
+      std::string path = hooks_dir + "/" + location.rel;
+      if (!IsManagedHook(path)) continue;
+      CheckWrapper(repo, path, prefix + location.rel, InstallOption(layout), found, out);
+      gate = gate || location.kind == HookKind::kPreReceive || location.kind == HookKind::kUpdate;
+    }
+    std::string post_receive = HookRel(layout, HookKind::kPostReceive);
+    if (gate && !post_receive.empty() && !IsManagedHook(hooks_dir + "/" + post_receive)) {
+      found->missing_post_receive.emplace_back(prefix + post_receive, InstallOption(layout));
+    }
+  }
+}
+
 void CheckWrappers(const Repo& repo, const GitConfigValue& hooks_path, WrapperFindings* found,
                    std::vector<DoctorCheck>* out) {
-  for (const auto& site : kWrapperSites) {
-    std::string path = repo.git_dir + "/" + site.rel;
-    if (IsManagedHook(path)) CheckWrapper(repo, path, site.rel, site.layout, found, out);
+  // The layouts inside the repository; a server-wide directory (--gitlab-server-hooks) is named
+  // by Gitaly's configuration, which doctor does not read.
+  std::vector<HookLayout> in_hooks;  // the layouts whose directory is GIT_DIR/hooks
+  for (HookLayout layout : AllHookLayouts()) {
+    std::string dir = HooksDirInGitDir(layout);
+    if (dir.empty()) continue;
+    if (dir == "hooks") in_hooks.push_back(layout);
+    CheckLayoutWrappers(repo, {layout}, repo.git_dir + "/" + dir, dir + "/", found, out);
   }
   // Wrappers in a core.hooksPath directory outside the repository.
   if (hooks_path.set && hooks_path.error.empty()) {
@@ -485,13 +497,7 @@ void CheckWrappers(const Repo& repo, const GitConfigValue& hooks_path, WrapperFi
     if (dir.is_relative()) dir = fs::path(repo.cwd()) / dir;
     std::string d = dir.lexically_normal().string();
     if (!d.empty() && d.back() == '/') d.pop_back();
-    if (d != repo.git_dir + "/hooks") {
-      for (const char* rel : {"pre-receive", "update", "pre-receive.d/pushgate", "update.d/pushgate", "pre-commit"}) {
-        std::string path = d + "/" + rel;
-        std::string layout = std::string(rel) == "pre-commit" ? "--pre-commit" : "--bare";
-        if (IsManagedHook(path)) CheckWrapper(repo, path, path, layout, found, out);
-      }
-    }
+    if (d != repo.git_dir + "/hooks") CheckLayoutWrappers(repo, in_hooks, d, d + "/", found, out);
   }
   CheckGiteaDelegation(repo, out);
   if (!found->any) {
@@ -679,6 +685,25 @@ void CheckBreakglass(const Config& cfg, std::vector<DoctorCheck>* out) {
                 "used token ids cannot be recorded, so break-glass tokens are refused", out);
 }
 
+// The post-receive wrapper records which refs landed; break-glass tokens are spent only there.
+void CheckPostReceive(const Repo& repo, const WrapperFindings& found, const Config& cfg,
+                      std::vector<DoctorCheck>* out) {
+  bool breakglass = !cfg.breakglass.approvers.empty();
+  for (const auto& [shown, layout] : found.missing_post_receive) {
+    const std::string name = "wrapper " + shown;
+    if (breakglass) {
+      out->push_back(Check(name, Level::kError,
+                           "missing: pushgate does not learn which refs landed, so break-glass tokens "
+                           "(breakglass.approvers) are never spent",
+                           "install again to add it: " + InstallFix(repo, layout)));
+    } else {
+      out->push_back(Check(name, Level::kOk,
+                           "missing (note): it records which refs landed, which only break-glass needs, and "
+                           "break-glass is not configured; install again to add it: " + InstallFix(repo, layout)));
+    }
+  }
+}
+
 // Reads one shell word at s[*pos]: single-quoted runs, backslash escapes and plain characters up
 // to unquoted whitespace. False on an unterminated quote.
 bool ShellWord(const std::string& s, size_t* pos, std::string* word) {
@@ -799,6 +824,7 @@ Result<std::vector<DoctorCheck>> RunDoctor(const std::string& repo_path, const s
     CheckWritable("audit.log", cfg->audit.log, "decisions cannot be recorded", &out);
   }
   CheckBreakglass(*cfg, &out);
+  CheckPostReceive(*repo, found, *cfg, &out);
   return out;
 }
 

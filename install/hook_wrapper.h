@@ -1,9 +1,15 @@
 // Hook wrappers: the small POSIX sh scripts that `pushgate install` places where Git, Gitea or
 // GitLab look for hooks. A wrapper runs the pushgate binary by absolute path (optionally with
-// --config) and, when it replaced a hook that was already there, runs that hook after pushgate
-// accepts, with the same arguments and standard input (a refusal by pushgate ends the run: the
-// push is refused either way, as in GitLab's hook chain). Every wrapper carries a marker line so that install and
-// uninstall can tell pushgate's files from anyone else's.
+// --config) and, when it replaced a hook that was already there, runs that hook with the same
+// arguments and standard input:
+//   - pre-receive, update, pre-commit: after pushgate accepts (a refusal by pushgate ends the run:
+//     the push is refused either way, as in GitLab's hook chain);
+//   - post-receive: after pushgate, whatever pushgate's exit status (post-receive cannot refuse a
+//     push, and a failure of pushgate must not keep the hook that was there from running); the
+//     wrapper exits with the chained hook's status.
+// The update wrapper exports its own path in $PUSHGATE_WRAPPER (install/hook_locations.h). Every
+// wrapper carries a marker line so that install and uninstall can tell pushgate's files from
+// anyone else's.
 //
 // Thread-safety: the functions are pure or only read files; they share no state.
 #pragma once
@@ -13,9 +19,9 @@
 namespace pushgate {
 
 // The hook a wrapper serves; it decides the pushgate subcommand and how input is passed on.
-enum class HookKind { kPreReceive, kUpdate, kPreCommit };
+enum class HookKind { kPreReceive, kUpdate, kPostReceive, kPreCommit };
 
-// Git's file name for the hook: "pre-receive", "update" or "pre-commit".
+// Git's file name for the hook: "pre-receive", "update", "post-receive" or "pre-commit".
 const char* HookName(HookKind kind);
 
 struct WrapperSpec {

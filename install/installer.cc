@@ -11,6 +11,7 @@
 
 #include "base/files.h"
 #include "base/subprocess.h"
+#include "install/hook_locations.h"
 #include "install/hook_wrapper.h"
 
 namespace pushgate {
@@ -113,7 +114,7 @@ void NoteHooksPath(const std::string& repo, InstallReport* report) {
 
 // Gitea's delegating hooks/<name> runs hooks/<name>.d/*; without it the wrappers never run.
 void NoteGiteaDelegation(const std::string& repo, InstallReport* report) {
-  for (const char* name : {"pre-receive", "update"}) {
+  for (const char* name : {"pre-receive", "update", "post-receive"}) {
     std::string hook = repo + "/hooks/" + name;
     auto text = ReadFile(hook, 1 << 20);
     bool delegates = text.ok() && (text->find("hookname}.d") != std::string::npos ||
@@ -126,16 +127,18 @@ void NoteGiteaDelegation(const std::string& repo, InstallReport* report) {
   }
 }
 
-Site BareSite(const std::string& repo) {
-  return Site{repo,
-              {{repo + "/hooks/pre-receive", HookKind::kPreReceive, true},
-               {repo + "/hooks/update", HookKind::kUpdate, true}}};
+// The site of layout: its wrappers (install/hook_locations.h) in hooks_dir.
+Site LayoutSite(HookLayout layout, const std::string& root, const std::string& hooks_dir) {
+  Site site{root, {}};
+  for (const HookLocation& location : HookLocations(layout)) {
+    site.slots.push_back(Slot{hooks_dir + "/" + location.rel, location.kind, ChainsExistingHooks(layout)});
+  }
+  return site;
 }
 
-Site DelegatedSite(const std::string& root, const std::string& hooks_dir) {
-  return Site{root,
-              {{hooks_dir + "/pre-receive.d/pushgate", HookKind::kPreReceive, false},
-               {hooks_dir + "/update.d/pushgate", HookKind::kUpdate, false}}};
+// The site of a layout whose hooks directory is inside the repository.
+Site RepositorySite(HookLayout layout, const std::string& repo) {
+  return LayoutSite(layout, repo, repo + "/" + HooksDirInGitDir(layout));
 }
 
 // Every OWNER/NAME.git directory (wikis are OWNER/NAME.wiki.git) under a Gitea repository root.
@@ -195,7 +198,7 @@ Result<std::vector<Site>> ResolveSites(const InstallRequest& request, bool insta
     case InstallTarget::kBare: {
       PG_RETURN_IF_ERROR(CheckBareRepository(path));
       if (installing) NoteHooksPath(path, report);
-      return std::vector<Site>{BareSite(path)};
+      return std::vector<Site>{RepositorySite(HookLayout::kBare, path)};
     }
     case InstallTarget::kGitea: {
       PG_RETURN_IF_ERROR(CheckBareRepository(path));
@@ -203,7 +206,7 @@ Result<std::vector<Site>> ResolveSites(const InstallRequest& request, bool insta
         NoteHooksPath(path, report);
         NoteGiteaDelegation(path, report);
       }
-      return std::vector<Site>{DelegatedSite(path, path + "/hooks")};
+      return std::vector<Site>{RepositorySite(HookLayout::kGitea, path)};
     }
     case InstallTarget::kGiteaRoot: {
       if (!IsDirectory(path)) return Status::InvalidArgument(path + ": no such directory");
@@ -220,27 +223,27 @@ Result<std::vector<Site>> ResolveSites(const InstallRequest& request, bool insta
           NoteHooksPath(repo, report);
           NoteGiteaDelegation(repo, report);
         }
-        sites.push_back(DelegatedSite(repo, repo + "/hooks"));
+        sites.push_back(RepositorySite(HookLayout::kGitea, repo));
       }
       report->notes.push_back(path + ": " + std::to_string(sites.size()) + " repositories");
       return sites;
     }
     case InstallTarget::kGitLab: {
       PG_RETURN_IF_ERROR(CheckBareRepository(path));
-      return std::vector<Site>{DelegatedSite(path, path + "/custom_hooks")};
+      return std::vector<Site>{RepositorySite(HookLayout::kGitLab, path)};
     }
     case InstallTarget::kGitLabServerHooks: {
       if (!IsDirectory(path)) {
         return Status::InvalidArgument(path + ": no such directory (create the directory Gitaly's "
                                               "hooks.custom_hooks_dir names first)");
       }
-      return std::vector<Site>{DelegatedSite(path, path)};
+      return std::vector<Site>{LayoutSite(HookLayout::kGitLabServerHooks, path, path)};
     }
     case InstallTarget::kPreCommit: {
       if (!path.empty() && !IsDirectory(path)) return Status::InvalidArgument(path + ": no such directory");
       auto hooks = WorkingHooksDir(path, report);
       if (!hooks.ok()) return hooks.status();
-      return std::vector<Site>{Site{Parent(*hooks), {{*hooks + "/pre-commit", HookKind::kPreCommit, true}}}};
+      return std::vector<Site>{LayoutSite(HookLayout::kPreCommit, Parent(*hooks), *hooks)};
     }
   }
   return Status::InvalidArgument("unknown install target");

@@ -1,13 +1,14 @@
 // Installs and removes pushgate's hook wrappers (install/hook_wrapper.h) for every place a Git
-// server or a developer's repository runs hooks from:
+// server or a developer's repository runs hooks from; install/hook_locations.h is the table of
+// where each wrapper goes:
 //
-//   kBare               REPO/hooks/pre-receive, REPO/hooks/update; a hook already there is moved
-//                       to <hook>.pushgate-chained and run after pushgate.
-//   kGitea              REPO/hooks/pre-receive.d/pushgate, REPO/hooks/update.d/pushgate, run by
-//                       Gitea's (and Forgejo's) delegating hooks beside its own `gitea` scripts.
+//   kBare               REPO/hooks/{pre-receive,update,post-receive}; a hook already there is moved
+//                       to <hook>.pushgate-chained and run by the wrapper.
+//   kGitea              REPO/hooks/{pre-receive,update,post-receive}.d/pushgate, run by Gitea's (and
+//                       Forgejo's) delegating hooks beside its own `gitea` scripts.
 //   kGiteaRoot          the kGitea layout in every OWNER/NAME.git under a Gitea repository root.
-//   kGitLab             REPO/custom_hooks/pre-receive.d/pushgate, REPO/custom_hooks/update.d/pushgate.
-//   kGitLabServerHooks  DIR/pre-receive.d/pushgate, DIR/update.d/pushgate (Gitaly custom_hooks_dir).
+//   kGitLab             REPO/custom_hooks/{pre-receive,update,post-receive}.d/pushgate.
+//   kGitLabServerHooks  DIR/{pre-receive,update,post-receive}.d/pushgate (Gitaly custom_hooks_dir).
 //   kPreCommit          the pre-commit hook of a working repository, in core.hooksPath when set;
 //                       an existing hook is chained as for kBare.
 //

@@ -110,7 +110,7 @@ TEST_CASE("doctor: a healthy repository passes every check, and a second run loa
   auto second = s.Doctor();
   INFO(Describe(second));
   for (const char* name : {"repository", "commit-graph", "wrapper hooks/pre-receive", "wrapper hooks/update",
-                           "core.hooksPath", "config", "receive.advertisePushOptions", "rule cache", "rule database",
+                           "wrapper hooks/post-receive", "core.hooksPath", "config", "receive.advertisePushOptions", "rule cache", "rule database",
                            "audit.log", "breakglass.approvers", "breakglass.used_tokens"}) {
     INFO(name);
     CHECK(Get(second, name).level == Level::kOk);
@@ -249,6 +249,51 @@ TEST_CASE("doctor: break-glass without receive.advertisePushOptions is an error;
   c = Get(plain.Doctor(), "receive.advertisePushOptions");
   CHECK(c.level == Level::kOk);
   CHECK(Has(c.detail, "not configured"));
+}
+
+TEST_CASE("doctor: a missing post-receive wrapper is an error with break-glass, a note without") {
+  GitFixture dirs;
+  std::string approvers = dirs.root() + "/approvers";
+  REQUIRE(WriteFileAtomic(approvers, "\n").ok());
+  Server s("version: 1\nbreakglass:\n  approvers: " + approvers + "\n  used_tokens: " + dirs.root() + "/used\n");
+  REQUIRE(s.Run("git config receive.advertisePushOptions true", s.server()).code == 0);
+  auto installed = s.Doctor();
+  INFO(Describe(installed));
+  CHECK(Get(installed, "wrapper hooks/post-receive").level == Level::kOk);
+  CHECK(Has(Get(installed, "wrapper hooks/post-receive").detail, "runs " + PushgateBinary()));
+
+  // A wrapper installed before post-receive existed, or deleted by hand.
+  REQUIRE(fs::remove(s.server() + "/hooks/post-receive"));
+  auto missing = s.Doctor();
+  INFO(Describe(missing));
+  auto c = Get(missing, "wrapper hooks/post-receive");
+  CHECK(c.level == Level::kError);
+  CHECK(Has(c.detail, "never spent"));
+  CHECK(Has(c.fix, "pushgate install --bare"));
+
+  // Its fix works: installing again adds it and keeps the others.
+  REQUIRE(s.Run("'" + PushgateBinary() + "' install --bare .", s.server()).code == 0);
+  CHECK(Get(s.Doctor(), "wrapper hooks/post-receive").level == Level::kOk);
+
+  // Without break-glass the post-receive wrapper is only a note.
+  Server plain;
+  REQUIRE(fs::remove(plain.server() + "/hooks/post-receive"));
+  auto note = plain.Doctor();
+  INFO(Describe(note));
+  c = Get(note, "wrapper hooks/post-receive");
+  CHECK(c.level == Level::kOk);
+  CHECK(Has(c.detail, "missing"));
+  CHECK(Has(c.detail, "break-glass is not configured"));
+
+  // Gitea's layout: the same check for hooks/post-receive.d/pushgate.
+  Server gitea;
+  REQUIRE(gitea.Run("'" + PushgateBinary() + "' uninstall --bare . && '" + PushgateBinary() + "' install --gitea .",
+                    gitea.server()).code == 0);
+  CHECK(Get(gitea.Doctor(), "wrapper hooks/post-receive.d/pushgate").level == Level::kOk);
+  REQUIRE(fs::remove(gitea.server() + "/hooks/post-receive.d/pushgate"));
+  c = Get(gitea.Doctor(), "wrapper hooks/post-receive.d/pushgate");
+  CHECK(Has(c.detail, "missing"));
+  CHECK(Has(c.detail, "pushgate install --gitea"));
 }
 
 TEST_CASE("doctor: a commit-graph with generation v2 data (GDA2) is a warning, a v1 graph is fine") {
@@ -444,7 +489,7 @@ TEST_CASE("doctor: a working repository with the pre-commit hook, found from its
 TEST_CASE("ParseWrapperCommand reads back the binary and config of every wrapper form") {
   for (const std::string binary : {"/usr/bin/pushgate", "/opt/my tools/push'gate", "/tmp/$(x)/`y`/a\\b"}) {
     for (const std::string config : {"", "/etc/pushgate/it's.yaml"}) {
-      for (HookKind kind : {HookKind::kPreReceive, HookKind::kUpdate, HookKind::kPreCommit}) {
+      for (HookKind kind : {HookKind::kPreReceive, HookKind::kUpdate, HookKind::kPostReceive, HookKind::kPreCommit}) {
         for (const std::string chained : {"", "pre-receive.pushgate-chained"}) {
           std::string script = RenderWrapper({kind, binary, config, chained});
           auto cmd = ParseWrapperCommand(script);

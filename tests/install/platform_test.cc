@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/files.h"
+#include "install/hook_wrapper.h"
 #include "tests/support/git_fixture.h"
 #include "tests/support/gitea_hooks.h"
 
@@ -18,6 +19,7 @@ using pushgate::testing::CmdResult;
 using pushgate::testing::GitFixture;
 using pushgate::testing::PushgateBinary;
 using pushgate::testing::Sh;
+using pushgate::testing::kGiteaPostReceive;
 using pushgate::testing::kGiteaPreReceive;
 using pushgate::testing::kGiteaUpdate;
 
@@ -31,17 +33,20 @@ const char kGiteaOwnHook[] =
     "echo \"$GITEA_PUSHER_NAME\" >>\"$GIT_DIR/../gitea-hook.log\"\n";
 
 // What Gitaly does for a repository's custom hooks (internal/gitaly/hook/custom.go): run
-// custom_hooks/<hook>, then custom_hooks/<hook>.d/* in name order, executable files not ending
-// in `~`, each with the same input, stopping at the first failure.
-std::string GitalyRunner(const std::string& hook) {
-  std::string pass_input = hook == "pre-receive" ? " <\"$input\"" : "";
+// custom_hooks/<hook>, then custom_hooks/<hook>.d/* in name order, then the server-wide
+// <custom_hooks_dir>/<hook>.d/* when server_hooks_dir is given; executable files not ending in `~`,
+// each with the same input, stopping at the first failure.
+std::string GitalyRunner(const std::string& hook, const std::string& server_hooks_dir = "") {
+  bool has_input = hook != "update";
+  std::string pass_input = has_input ? " <\"$input\"" : "";
+  std::string server_wide = server_hooks_dir.empty() ? "" : " '" + server_hooks_dir + "/" + hook + ".d'/*";
   return "#!/usr/bin/env bash\n"
          "# custom_hooks runner, as Gitaly runs it\n"
          "repo=$(cd \"$(dirname \"$0\")/..\" && pwd)\n"
          "input=$(mktemp)\n"
          "trap 'rm -f \"$input\"' EXIT\n" +
-         std::string(hook == "pre-receive" ? "cat >\"$input\"\n" : "") +
-         "for h in \"$repo/custom_hooks/" + hook + "\" \"$repo\"/custom_hooks/" + hook + ".d/*; do\n"
+         std::string(has_input ? "cat >\"$input\"\n" : "") +
+         "for h in \"$repo/custom_hooks/" + hook + "\" \"$repo\"/custom_hooks/" + hook + ".d/*" + server_wide + "; do\n"
          "  case $h in *~) continue ;; esac\n"
          "  test -f \"$h\" && test -x \"$h\" || continue\n"
          "  \"$h\" \"$@\"" + pass_input + " || exit $?\n"
@@ -86,28 +91,49 @@ struct PlatformServer : GitFixture {
     return Sh("git push " + args, work(), e);
   }
 
-  // The last record of the audit log.
-  nlohmann::json LastAudit() const {
+  // Every record of the audit log.
+  std::vector<nlohmann::json> AuditRecords() const {
+    std::vector<nlohmann::json> records;
     auto text = ReadFile(audit());
-    REQUIRE(text.ok());
-    std::string t = *text;
-    while (!t.empty() && t.back() == '\n') t.pop_back();
-    size_t nl = t.rfind('\n');
-    return nlohmann::json::parse(nl == std::string::npos ? t : t.substr(nl + 1));
+    if (!text.ok()) return records;
+    size_t start = 0;
+    for (size_t nl = text->find('\n'); nl != std::string::npos; start = nl + 1, nl = text->find('\n', start)) {
+      records.push_back(nlohmann::json::parse(text->substr(start, nl - start)));
+    }
+    return records;
   }
 
-  size_t AuditLines() const {
-    auto text = ReadFile(audit());
-    return text.ok() ? static_cast<size_t>(std::count(text->begin(), text->end(), '\n')) : 0;
+  // The records of decisions on pushes (pre-receive or update), leaving out the `landed` records
+  // post-receive writes once refs moved.
+  std::vector<nlohmann::json> Decisions() const {
+    std::vector<nlohmann::json> out;
+    for (auto& r : AuditRecords()) {
+      if (r["decision"] != "landed") out.push_back(std::move(r));
+    }
+    return out;
   }
+
+  // The last decision record.
+  nlohmann::json LastAudit() const {
+    auto d = Decisions();
+    REQUIRE(!d.empty());
+    return d.back();
+  }
+
+  size_t DecisionCount() const { return Decisions().size(); }
+
+  size_t LandedRecords() const { return AuditRecords().size() - Decisions().size(); }
 };
 
 struct GiteaServer : PlatformServer {
   GiteaServer() {
     REQUIRE(WriteFileAtomic(server() + "/hooks/pre-receive", kGiteaPreReceive, 0755).ok());
     REQUIRE(WriteFileAtomic(server() + "/hooks/update", kGiteaUpdate, 0755).ok());
+    REQUIRE(WriteFileAtomic(server() + "/hooks/post-receive", kGiteaPostReceive, 0755).ok());
     std::filesystem::create_directories(server() + "/hooks/pre-receive.d");
     std::filesystem::create_directories(server() + "/hooks/update.d");
+    std::filesystem::create_directories(server() + "/hooks/post-receive.d");
+    REQUIRE(WriteFileAtomic(server() + "/hooks/post-receive.d/gitea", "#!/bin/sh\ncat >/dev/null\n", 0755).ok());
     REQUIRE(WriteFileAtomic(server() + "/hooks/pre-receive.d/gitea", kGiteaOwnHook, 0755).ok());
     REQUIRE(WriteFileAtomic(server() + "/hooks/update.d/gitea", "#!/bin/sh\nexit 0\n", 0755).ok());
     WriteConfig();
@@ -123,8 +149,21 @@ const std::map<std::string, std::string> kGiteaEnv = {
 
 struct GitLabServer : PlatformServer {
   GitLabServer() {
-    REQUIRE(WriteFileAtomic(server() + "/hooks/pre-receive", GitalyRunner("pre-receive"), 0755).ok());
-    REQUIRE(WriteFileAtomic(server() + "/hooks/update", GitalyRunner("update"), 0755).ok());
+    for (const char* hook : {"pre-receive", "update", "post-receive"}) {
+      REQUIRE(WriteFileAtomic(server() + "/hooks/" + hook, GitalyRunner(hook), 0755).ok());
+    }
+    WriteConfig();
+  }
+};
+
+// A GitLab server whose Gitaly also runs the server-wide hooks of hooks.custom_hooks_dir.
+struct GitalyServerHooks : PlatformServer {
+  std::string hooks_dir() const { return root() + "/gitaly/custom_hooks"; }
+  GitalyServerHooks() {
+    std::filesystem::create_directories(hooks_dir());
+    for (const char* hook : {"pre-receive", "update", "post-receive"}) {
+      REQUIRE(WriteFileAtomic(server() + "/hooks/" + hook, GitalyRunner(hook, hooks_dir()), 0755).ok());
+    }
     WriteConfig();
   }
 };
@@ -168,7 +207,11 @@ TEST_CASE("gitea: a forbidden path is refused and audited with Gitea's pusher an
 
 TEST_CASE("gitea: a clean push lands and is audited as accepted") {
   GiteaServer s;
-  s.Pushgate("install --gitea .");
+  auto installed = s.Pushgate("install --gitea .");
+  CHECK(installed.out.find("note:") == std::string::npos);  // Gitea's hooks delegate to every *.d
+  for (const char* hook : {"pre-receive", "update", "post-receive"}) {
+    CHECK(pushgate::IsManagedHook(s.server() + "/hooks/" + hook + ".d/pushgate"));
+  }
   s.Commit("README.md", "hello\n", "initial");
   REQUIRE(s.PushAs(kGiteaEnv).code == 0);
   s.Commit("src/main.tf", "resource \"null\" \"x\" {}\n", "code");
@@ -176,7 +219,7 @@ TEST_CASE("gitea: a clean push lands and is audited as accepted") {
   INFO(r.all());
   CHECK(r.code == 0);
   CHECK(s.ServerRev("main") == s.Run("git rev-parse HEAD").out.substr(0, 40));
-  CHECK(s.AuditLines() == 2);
+  CHECK(s.DecisionCount() == 2);
   auto record = s.LastAudit();
   CHECK(record["decision"] == "accepted");
   CHECK(record["pusher"] == "carol");
@@ -254,7 +297,9 @@ TEST_CASE("gitlab: a clean push lands, and uninstall restores the repository") {
   GitLabServer s;
   std::string pristine = Snapshot(s.server(), true);
   s.Pushgate("install --gitlab .");
-  CHECK(std::filesystem::exists(s.server() + "/custom_hooks/pre-receive.d/pushgate"));
+  for (const char* hook : {"pre-receive", "update", "post-receive"}) {
+    CHECK(pushgate::IsManagedHook(s.server() + "/custom_hooks/" + hook + ".d/pushgate"));
+  }
   s.Commit("README.md", "hello\n", "initial");
   auto r = s.PushAs(kGitLabWebEnv);
   INFO(r.all());
@@ -265,4 +310,75 @@ TEST_CASE("gitlab: a clean push lands, and uninstall restores the repository") {
   s.Pushgate("uninstall --gitlab .");
   CHECK(Snapshot(s.server(), true) == pristine);
   CHECK_FALSE(std::filesystem::exists(s.server() + "/custom_hooks"));
+}
+
+TEST_CASE("gitlab server-wide hooks: a push is judged once, by pre-receive; update judges alone once pre-receive is gone") {
+  GitalyServerHooks s;
+  s.Pushgate("install --gitlab-server-hooks '" + s.hooks_dir() + "'");
+  s.Commit("README.md", "hello\n", "initial");
+  auto first = s.PushAs(kGitLabWebEnv);
+  INFO(first.all());
+  REQUIRE(first.code == 0);
+  // One push of one ref: one decision, not one from pre-receive and another from update.
+  CHECK(s.DecisionCount() == 1);
+  CHECK(s.LandedRecords() == 1);
+  CHECK(s.LastAudit()["decision"] == "accepted");
+
+  std::string before = s.ServerRev("main");
+  s.Commit("prod.tfstate", "{}\n", "state");
+  auto refused = s.PushAs(kGitLabWebEnv);
+  INFO(refused.all());
+  CHECK(refused.code != 0);
+  CHECK(s.ServerRev("main") == before);
+  CHECK(s.DecisionCount() == 2);
+  CHECK(s.LastAudit()["decision"] == "rejected");
+
+  // Gitaly skips a pre-receive wrapper that is not executable: update must judge.
+  std::string pre_receive = s.hooks_dir() + "/pre-receive.d/pushgate";
+  REQUIRE(Sh("chmod 644 '" + pre_receive + "'", s.root()).code == 0);
+  auto skipped = s.PushAs(kGitLabWebEnv);
+  INFO(skipped.all());
+  CHECK(skipped.code != 0);
+  CHECK(skipped.err.find("forbidden-path") != std::string::npos);
+  CHECK(s.ServerRev("main") == before);
+  CHECK(s.DecisionCount() == 3);
+
+  // Update-only mode: the administrator deletes pre-receive; update refuses the bad ref and lets a
+  // good one land, one decision per ref.
+  REQUIRE(std::filesystem::remove(pre_receive));
+  auto update_only = s.PushAs(kGitLabWebEnv, "origin main HEAD~1:refs/heads/topic");
+  INFO(update_only.all());
+  CHECK(update_only.code != 0);
+  CHECK(update_only.err.find("forbidden-path") != std::string::npos);
+  CHECK(s.ServerRev("main") == before);
+  CHECK(s.ServerRev("topic") == before);
+  CHECK(s.DecisionCount() == 5);
+  CHECK(s.LandedRecords() == 2);  // the first push and topic
+}
+
+TEST_CASE("gitlab server-wide hooks: install writes pre-receive, update and post-receive wrappers; uninstall removes them") {
+  GitalyServerHooks s;
+  std::filesystem::create_directories(s.hooks_dir() + "/post-receive.d");
+  REQUIRE(WriteFileAtomic(s.hooks_dir() + "/post-receive.d/50-notify", "#!/bin/sh\ncat >>\"$0.log\"\n", 0755).ok());
+  std::string pristine = Snapshot(s.hooks_dir());
+  s.Pushgate("install --gitlab-server-hooks '" + s.hooks_dir() + "'");
+  for (const char* hook : {"pre-receive", "update", "post-receive"}) {
+    CHECK(pushgate::IsManagedHook(s.hooks_dir() + "/" + hook + ".d/pushgate"));
+  }
+  std::string installed = Snapshot(s.hooks_dir());
+  s.Pushgate("install --gitlab-server-hooks '" + s.hooks_dir() + "'");
+  CHECK(Snapshot(s.hooks_dir()) == installed);
+
+  s.Commit("README.md", "hello\n", "initial");
+  auto r = s.PushAs(kGitLabWebEnv);
+  INFO(r.all());
+  REQUIRE(r.code == 0);
+  // The administrator's server-wide post-receive still runs beside pushgate's.
+  auto notified = ReadFile(s.hooks_dir() + "/post-receive.d/50-notify.log");
+  REQUIRE(notified.ok());
+  CHECK(notified->find(" refs/heads/main") != std::string::npos);
+  std::filesystem::remove(s.hooks_dir() + "/post-receive.d/50-notify.log");
+
+  s.Pushgate("uninstall --gitlab-server-hooks '" + s.hooks_dir() + "'");
+  CHECK(Snapshot(s.hooks_dir()) == pristine);
 }

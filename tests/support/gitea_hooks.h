@@ -1,4 +1,4 @@
-// Test support: the delegating hooks/pre-receive and hooks/update scripts Gitea writes into
+// Test support: the delegating hooks/pre-receive, hooks/update and hooks/post-receive scripts Gitea writes into
 // every repository (modules/repository/hooks.go). They run every executable
 // hooks/<name>.d/* and exit with the first non-zero code, after running all of them.
 //
@@ -42,4 +42,6 @@ inline constexpr char kGiteaUpdate[] =
     "for i in ${exitcodes}; do\n"
     "  [ ${i} -eq 0 ] || exit ${i}\n"
     "done\n";
+// Gitea's hooks/post-receive is the same script as its hooks/pre-receive.
+inline constexpr const char* kGiteaPostReceive = kGiteaPreReceive;
 }  // namespace pushgate::testing
