@@ -24,7 +24,7 @@ namespace {
 constexpr size_t kMaxLineBytes = 64u << 20;
 
 const std::set<std::string>& DecisionKinds() {
-  static const std::set<std::string> kinds = {"accepted", "rejected", "overridden", "override-refused", "error"};
+  static const std::set<std::string> kinds = {"accepted", "rejected", "overridden", "override-refused", "error", "landed"};
   return kinds;
 }
 
@@ -161,7 +161,7 @@ Result<AuditAppendResult> AppendAuditRecord(const std::string& path, const nlohm
   auto kind = decision.find("decision");
   if (kind == decision.end() || !kind->is_string() || !DecisionKinds().count(kind->get<std::string>())) {
     return Status::InvalidArgument(
-        "audit record: \"decision\" must be one of accepted, rejected, overridden, override-refused, error");
+        "audit record: \"decision\" must be one of accepted, rejected, overridden, override-refused, error, landed");
   }
   for (const char* reserved : {"v", "seq", "time", "prev", "hash"}) {
     if (decision.contains(reserved)) {

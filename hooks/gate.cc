@@ -13,6 +13,8 @@
 #include "hooks/report.h"
 #include "hooks/secret_scan.h"
 #include "install/hook_locations.h"
+#include "install/hook_wrapper.h"
+#include "signatures/breakglass_ledger.h"
 
 namespace pushgate {
 
@@ -93,16 +95,6 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   *content_failure = false;
   auto repo = Repository::OpenForHook(env);
   if (!repo.ok()) return repo.status();
-  std::unique_ptr<scanner::Scanner> scanner;
-  std::unique_ptr<scanner::Baseline> baseline;
-  if (cfg.secrets.enabled) {
-    auto made = MakeScanner(cfg.secrets);
-    if (!made.ok()) return made.status();
-    scanner = std::move(*made);
-    auto loaded = LoadConfiguredBaseline(cfg.secrets);
-    if (!loaded.ok()) return loaded.status();
-    baseline = std::move(*loaded);
-  }
   PushLimits limits;
   limits.deadline = run->start + std::chrono::seconds(cfg.limits.timeout_seconds);
   limits.max_commits = cfg.limits.max_commits;
@@ -114,11 +106,29 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   CheckContext ctx{cfg, *repo, *model, run->push, limits.deadline};
   PG_RETURN_IF_ERROR(CheckObjects(ctx, &run->findings));
   RunChecks(ctx, &run->findings, &run->notes);
-  if (scanner) PG_RETURN_IF_ERROR(CheckSecrets(ctx, *scanner, baseline.get(), &run->findings));
+  if (cfg.secrets.enabled) {
+    // The rules and the baseline are the gate's own: failing to load them is not the content's doing.
+    *content_failure = false;
+    auto scanner = MakeScanner(cfg.secrets);
+    if (!scanner.ok()) return scanner.status();
+    auto baseline = LoadConfiguredBaseline(cfg.secrets);
+    if (!baseline.ok()) return baseline.status();
+    *content_failure = true;
+    PG_RETURN_IF_ERROR(CheckSecrets(ctx, **scanner, baseline->get(), &run->findings));
+  }
   PG_RETURN_IF_ERROR(CheckEnvironments(ctx, &run->findings));
   AddLimitFindings(cfg, model->limit_notes, limits.deadline, &run->findings);
   *model_out = std::move(*model);
   return Status::Ok();
+}
+
+// True when pushgate's post-receive runs after this push's refs move, to spend the tokens reserved
+// for them.
+bool PostReceiveInstalled(const std::string& git_dir) {
+  for (const char* rel : {"/hooks/post-receive", "/hooks/post-receive.d/pushgate", "/custom_hooks/post-receive.d/pushgate"}) {
+    if (IsManagedHook(git_dir + rel)) return true;
+  }
+  return false;
 }
 
 // The audit record of one decision (SPEC §1.6); findings are already redacted.
@@ -151,6 +161,9 @@ nlohmann::json AuditRecord(const Run& run, const std::string& decision, const Ov
   };
   if (!run.push.pusher_email.empty()) record["pusher_email"] = run.push.pusher_email;
   if (!error.empty()) record["error"] = error;
+  // A decision is not a change: an accepted push moves its refs only if every later hook accepts
+  // too. "pending" until a `landed` record (post-receive) names the refs that moved.
+  record["outcome"] = decision == "accepted" || decision == "overridden" ? "pending" : "refused";
   return record;
 }
 
@@ -217,6 +230,12 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
     run.notes.insert(run.notes.end(), overrides.notes.begin(), overrides.notes.end());
   }
   bool refused = AnyBlocking(run.findings);
+  if (!refused && !overrides.tokens.empty()) {
+    // Only now, with the whole push accepted, are the tokens recorded: reserved until post-receive
+    // sees their ref land, or spent at once where no post-receive of pushgate's runs.
+    CommitBreakglass(cfg, PostReceiveInstalled(env.git_dir), &overrides, &run.findings);
+    refused = AnyBlocking(run.findings);
+  }
   std::string decision = refused ? (overrides.refused.empty() ? "rejected" : "override-refused")
                                  : (overrides.used.empty() ? "accepted" : "overridden");
   Status audited = Audit(cfg, AuditRecord(run, decision, overrides, ""));
@@ -240,6 +259,51 @@ int RunGate(HookMode mode, const std::string& input, const GateOptions& options,
   return refused ? 1 : 0;
 }
 
-int RunPostReceive(const std::string&, const GateOptions&, std::ostream&) { return 0; }
+int RunPostReceive(const std::string& input, const GateOptions& options, std::ostream& err) {
+  Run run;
+  ObjectEnvironment env = ObjectEnvironment::FromProcess();
+  run.push = PushContext::FromEnvironment(env.git_dir);
+  auto config = LoadConfig(LocateConfig(options.config_path, env.git_dir));
+  if (!config.ok()) {
+    err << "pushgate: error: the landed refs are not recorded: " << config.status().message() << "\n";
+    return 1;
+  }
+  const Config& cfg = *config;
+  auto updates = ParseRefUpdates(input);
+  if (!updates.ok()) {
+    err << "pushgate: error: the landed refs are not recorded: " << updates.status().message() << "\n";
+    return 1;
+  }
+  run.updates = std::move(*updates);
+  int rc = 0;
+  nlohmann::json spent = nlohmann::json::array();
+  if (!cfg.breakglass.used_tokens.empty()) {
+    for (const auto& u : run.updates) {
+      auto ids = SpendReservedTokens(cfg.breakglass.used_tokens,
+                                     TokenBinding(run.push.repository, u.ref, u.old_oid, u.new_oid));
+      if (!ids.ok()) {
+        err << "pushgate: error: break-glass tokens for " << u.ref << " are not marked spent: " << ids.status().message()
+            << "\n";
+        rc = 1;
+        continue;
+      }
+      for (const auto& id : *ids) spent.push_back({{"token_id", id}, {"ref", u.ref}});
+    }
+  }
+  nlohmann::json refs = nlohmann::json::array();
+  for (const auto& u : run.updates) refs.push_back({{"ref", u.ref}, {"old", u.old_oid}, {"new", u.new_oid}});
+  nlohmann::json record = {{"decision", "landed"},
+                           {"repository", run.push.repository},
+                           {"pusher", run.push.pusher},
+                           {"platform", PlatformName(run.push.platform)},
+                           {"refs", refs},
+                           {"tokens_spent", spent}};
+  Status audited = Audit(cfg, record);
+  if (!audited.ok()) {
+    err << "pushgate: error: the landed refs are not recorded: " << audited.message() << "\n";
+    rc = 1;
+  }
+  return rc;
+}
 
 }  // namespace pushgate

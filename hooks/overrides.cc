@@ -70,7 +70,11 @@ OverrideOutcome ApplyBreakglass(const Config& config, const PushModel& model, co
       check = CheckTokenForPush(*verified, identity, rules, policy, now);
     }
     if (check.ok() && rules.empty()) check = Status::InvalidArgument("nothing on " + token.payload.ref + " needs a waiver");
-    if (check.ok()) check = ClaimToken(bg.used_tokens, id);
+    if (check.ok()) {
+      auto spent = IsTokenClaimed(bg.used_tokens, id);
+      if (!spent.ok()) check = spent.status();
+      else if (*spent) check = Status::InvalidArgument("break-glass token " + id + " was already used");
+    }
     if (!check.ok()) {
       std::string why = check.message();
       for (const auto& p : verified->problems) why += "; " + p;
@@ -82,12 +86,37 @@ OverrideOutcome ApplyBreakglass(const Config& config, const PushModel& model, co
       if (f.blocking() && f.ref == ref->update.ref) f.waived = true;
     }
     out.used.push_back(BreakglassAuditJson(*verified));
+    out.tokens.push_back({id, ref->update.ref,
+                          TokenBinding(push.repository, ref->update.ref, ref->update.old_oid, ref->update.new_oid)});
     std::string who;
     for (const auto& a : verified->approvers()) who += (who.empty() ? "" : ", ") + a;
     out.notes.push_back("break-glass token " + id + " approved by " + who + " waives " + std::to_string(rules.size()) +
                         " rule(s) on " + ref->update.ref + ": " + token.payload.reason);
   }
   return out;
+}
+
+void CommitBreakglass(const Config& config, bool spend_on_landing, OverrideOutcome* outcome,
+                      std::vector<Finding>* findings) {
+  const std::string& ledger = config.breakglass.used_tokens;
+  nlohmann::json kept = nlohmann::json::array();
+  std::vector<WaivingToken> kept_tokens;
+  for (size_t i = 0; i < outcome->tokens.size(); ++i) {
+    const WaivingToken& t = outcome->tokens[i];
+    Status recorded = spend_on_landing ? ReserveToken(ledger, t.id, t.binding) : ClaimToken(ledger, t.id);
+    if (recorded.ok()) {
+      kept.push_back(outcome->used[i]);
+      kept_tokens.push_back(t);
+      continue;
+    }
+    for (auto& f : *findings) {
+      if (f.ref == t.ref) f.waived = false;
+    }
+    outcome->notes.push_back("break-glass token " + t.id + " refused: " + recorded.message());
+    outcome->refused.push_back(Refusal(t.id, recorded.message()));
+  }
+  outcome->used = std::move(kept);
+  outcome->tokens = std::move(kept_tokens);
 }
 
 }  // namespace pushgate

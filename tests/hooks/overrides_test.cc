@@ -83,9 +83,14 @@ TEST_CASE("a signed token lets exactly its push through and is audited") {
   CHECK(r.err.find("approved by bob") != std::string::npos);
   CHECK(g.ServerRev("main") == g.Head());
   auto lines = g.AuditLines();
-  REQUIRE(lines.size() == 2);
+  REQUIRE(lines.size() == 3);
   CHECK(lines[0]["decision"] == "rejected");
+  CHECK(lines[0]["outcome"] == "refused");
   CHECK(lines[1]["decision"] == "overridden");
+  CHECK(lines[1]["outcome"] == "pending");
+  CHECK(lines[2]["decision"] == "landed");  // post-receive: the ref really moved
+  CHECK(lines[2]["refs"][0]["new"] == g.Head());
+  CHECK(lines[2]["tokens_spent"].size() == 1);
   CHECK(lines[1]["pusher"] == "alice");
   CHECK(lines[1]["overrides"][0]["approvers"][0] == "bob");
   CHECK(lines[1]["findings"][0]["rule"] == "forbidden-path");
@@ -152,7 +157,7 @@ TEST_CASE("k-of-n approvals and the two-person rule") {
   CHECK(both.code == 0);
 }
 
-TEST_CASE("16 concurrent pushes give 16 chained audit lines; an edit or deletion is detected") {
+TEST_CASE("16 concurrent pushes give 16 decisions and 16 landed records, chained; an edit or deletion is detected") {
   GitFixture g;
   g.Commit("README.md", "hi\n", "initial");
   REQUIRE(g.Push("origin main").code == 0);
@@ -162,8 +167,9 @@ TEST_CASE("16 concurrent pushes give 16 chained audit lines; an edit or deletion
   std::string pg = "'" + pushgate::testing::PushgateBinary() + "'";
   auto ok = g.Run(pg + " audit verify " + g.root() + "/audit.jsonl");
   CHECK(ok.code == 0);
-  CHECK(g.Run("wc -l < " + g.root() + "/audit.jsonl").out == "16\n");
-  g.Run("cp audit.jsonl edited.jsonl && sed -i '5s/accepted/rejected/' edited.jsonl", g.root());
+  CHECK(g.Run("wc -l < " + g.root() + "/audit.jsonl").out == "32\n");
+  CHECK(g.Run("grep -c '\"decision\":\"landed\"' " + g.root() + "/audit.jsonl").out == "16\n");
+  g.Run("cp audit.jsonl edited.jsonl && sed -i '5s/\"pusher\":\"/\"pusher\":\"x/' edited.jsonl", g.root());
   auto edited = g.Run(pg + " audit verify " + g.root() + "/edited.jsonl");
   INFO(edited.all());
   CHECK(edited.code == 1);
@@ -172,4 +178,65 @@ TEST_CASE("16 concurrent pushes give 16 chained audit lines; an edit or deletion
   auto deleted = g.Run(pg + " audit verify " + g.root() + "/audit.jsonl");
   CHECK(deleted.code == 1);
   CHECK(deleted.err.find("audit.jsonl:9:") != std::string::npos);
+}
+
+// A token is spent only when its push lands: before, a later hook's refusal or another ref's
+// refusal burned it, and the objects it let into the store could land elsewhere unchecked.
+
+TEST_CASE("a token escapes neither its ref nor a later hook's refusal, and is spent only on landing") {
+  Glass g;
+  // A chained update hook refuses main after pushgate accepts (gitolite's access rules, say).
+  REQUIRE(g.Run(g.pg + " uninstall --bare '" + g.server() + "' && printf '#!/bin/sh\\ncase \"$1\" in "
+                "refs/heads/main) [ -e " + g.root() + "/open ] || { echo denied by a later hook >&2; exit 1; };; esac\\n' "
+                "> hooks/update && chmod +x hooks/update && " + g.pg + " install --bare '" + g.server() + "'",
+                g.server()).code == 0);
+  g.Run("git reset -q --hard origin/main");
+  g.Commit("deploy/prod.ini", "aws_secret_access_key = q8Jd2kLx0Vn5Rt7Yb3Hc9Wf1Zp6Ms4Ge8Ua2NoPi\n", "a secret");
+  std::string before = g.ServerRev("main");
+  std::string token = g.Sign(g.root() + "/bob.key", "", "secret/aws-secret-access-key");
+  auto waived = g.PushWith({token});
+  INFO(waived.all());
+  CHECK(waived.code != 0);
+  CHECK(waived.err.find("denied by a later hook") != std::string::npos);
+  CHECK(g.ServerRev("main") == before);
+  auto lines = g.AuditLines();
+  REQUIRE(!lines.empty());
+  CHECK(lines.back()["decision"] == "overridden");
+  CHECK(lines.back()["outcome"] == "pending");  // and no landed record follows
+
+  // The same commit, now in the store, on another ref and without a token: judged again.
+  auto other = pushgate::testing::Sh("USER=alice git push origin HEAD:refs/heads/other", g.work(), g.env());
+  INFO(other.all());
+  CHECK(other.code != 0);
+  CHECK(other.err.find("secret/aws-secret-access-key: refs/heads/other") != std::string::npos);
+  CHECK(g.ServerRev("other").empty());
+
+  // Once the later hook lets main through, the same exact push with the same token lands...
+  g.Run("touch " + g.root() + "/open");
+  auto landed = g.PushWith({token});
+  INFO(landed.all());
+  CHECK(landed.code == 0);
+  CHECK(g.ServerRev("main") == g.Head());
+  CHECK(g.AuditLines().back()["decision"] == "landed");
+  // ...and then it is spent.
+  g.Run("git update-ref refs/heads/main " + before, g.server());
+  auto replay = g.PushWith({token});
+  CHECK(replay.code != 0);
+  CHECK(replay.err.find("already used") != std::string::npos);
+}
+
+TEST_CASE("a token sent with a push refused for another ref stays good for the same push") {
+  Glass g;
+  std::string token = g.Sign(g.root() + "/bob.key");
+  // main carries the token's push; `other` brings a state file nobody waived.
+  g.Run("git branch other && git checkout -q other && git rm -q prod.tfstate && echo '{}' > b.tfstate && "
+        "git add b.tfstate && git commit -qm other && git checkout -q main");
+  auto both = pushgate::testing::Sh("USER=alice git push -o 'breakglass=" + token + "' origin main other", g.work(), g.env());
+  INFO(both.all());
+  CHECK(both.code != 0);
+  CHECK(both.err.find("forbidden-path: refs/heads/other") != std::string::npos);
+  auto retry = g.PushWith({token});
+  INFO(retry.all());
+  CHECK(retry.code == 0);
+  CHECK(g.ServerRev("main") == g.Head());
 }

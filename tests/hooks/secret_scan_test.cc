@@ -121,3 +121,98 @@ TEST_CASE("a blob over max_blob_bytes is refused as unscanned unless on_limit al
   CHECK(a.code == 0);
   CHECK(a.err.find("pushgate: warning: limits") != std::string::npos);
 }
+
+// Content is judged by what becomes reachable, not by what is new to the object store: each of
+// these landed a secret before.
+
+TEST_CASE("reverting the removal of a secret from before the gate is refused") {
+  GitFixture g;
+  g.Commit("settings.ini", AwsSecretLine(), "a secret, before pushgate");
+  g.Run("git rm -q settings.ini && git commit -qm 'remove it'");
+  REQUIRE(g.Push("origin main").code == 0);
+  g.InstallGate("version: 1\n");
+  SECTION("git revert brings the old blob back") {
+    REQUIRE(g.Run("git revert --no-edit HEAD").code == 0);
+    auto r = g.Push("origin main");
+    INFO(r.all());
+    CHECK(r.code != 0);
+    CHECK(r.err.find("secret/aws-secret-access-key: refs/heads/main") != std::string::npos);
+    CHECK(r.err.find("settings.ini") != std::string::npos);
+  }
+  SECTION("the old blob copied to a new path") {
+    REQUIRE(g.Run("git show HEAD~1:settings.ini > copy.ini && git add copy.ini && git commit -qm copy").code == 0);
+    auto r = g.Push("origin main");
+    INFO(r.all());
+    CHECK(r.code != 0);
+    CHECK(r.err.find("copy.ini") != std::string::npos);
+  }
+  SECTION("a clean change lands") {
+    g.Commit("notes.txt", "nothing secret\n", "notes");
+    CHECK(g.Push("origin main").code == 0);
+  }
+}
+
+TEST_CASE("a secret left in the store by a push a later hook refused is refused when another ref brings it") {
+  GitFixture g;
+  g.Commit("README.md", "hello\n", "initial");
+  REQUIRE(g.Push("origin main").code == 0);
+  // A chained update hook (gitolite's access rules, say) refuses main after pushgate accepts.
+  REQUIRE(g.Run("printf '#!/bin/sh\\ncase \"$1\" in refs/heads/main) echo denied >&2; exit 1;; esac\\n' > hooks/update && "
+                "chmod +x hooks/update", g.server()).code == 0);
+  g.InstallGate("version: 1\nsecrets: { allow: { paths: [\"test/fixtures/**\"] } }\n");
+  // The objects land in the store through an allowlisted path on a refused ref...
+  g.Commit("test/fixtures/aws.ini", AwsSecretLine(), "fixture");
+  auto first = g.Push("origin main");
+  CHECK(first.code != 0);
+  CHECK(first.err.find("denied") != std::string::npos);
+  // ...and the same content under a live path, on another ref, is still judged.
+  g.Run("git checkout -q -b other && git show HEAD:test/fixtures/aws.ini > prod.ini && git add prod.ini && git commit -qm copy");
+  auto other = g.Push("origin other");
+  INFO(other.all());
+  CHECK(other.code != 0);
+  CHECK(other.err.find("secret/aws-secret-access-key: refs/heads/other") != std::string::npos);
+  CHECK(other.err.find("prod.ini") != std::string::npos);
+}
+
+TEST_CASE("a path allowlist suppresses a secret only at the paths it covers") {
+  SecretGate g("version: 1\nsecrets: { allow: { paths: [\"test/fixtures/**\"] } }\n");
+  SECTION("the same blob at an allowlisted and another path in one push") {
+    g.Commit("test/fixtures/aws.ini", AwsSecretLine(), "fixture");
+    g.Commit("config/prod.env", AwsSecretLine(), "the same content in production");
+    auto r = g.Push("origin main");
+    INFO(r.all());
+    CHECK(r.code != 0);
+    CHECK(r.err.find("config/prod.env") != std::string::npos);
+    CHECK(r.err.find("test/fixtures/aws.ini") == std::string::npos);
+  }
+  SECTION("the copy in a later push") {
+    g.Commit("test/fixtures/aws.ini", AwsSecretLine(), "fixture");
+    auto ok = g.Push("origin main");
+    INFO(ok.all());
+    REQUIRE(ok.code == 0);  // allowlisted: lands
+    g.Commit("config/prod.env", AwsSecretLine(), "copied");
+    auto r = g.Push("origin main");
+    INFO(r.all());
+    CHECK(r.code != 0);
+    CHECK(r.err.find("config/prod.env") != std::string::npos);
+  }
+}
+
+TEST_CASE("with only the update hook installed, a tag pointing at a tree with a secret is refused") {
+  SecretGate g;
+  REQUIRE(g.Run("rm hooks/pre-receive", g.server()).code == 0);
+  g.Run("mkdir -p t && printf '%s' '" + AwsSecretLine() + "' > t/creds.ini");
+  std::string blob = g.Run("git hash-object -w t/creds.ini").out.substr(0, 40);
+  std::string tree = g.Run("printf '100644 blob " + blob + "\\tcreds.ini\\n' | git mktree").out.substr(0, 40);
+  REQUIRE(g.Run("git tag -a -m 'a tree' treetag " + tree).code == 0);
+  auto r = g.Push("origin refs/tags/treetag");
+  INFO(r.all());
+  CHECK(r.code != 0);
+  CHECK(r.err.find("secret/aws-secret-access-key: refs/tags/treetag") != std::string::npos);
+  CHECK(g.ServerRev("treetag").empty());
+  // Its twin: a tag at a clean tree lands.
+  std::string clean = g.Run("printf 'ok\\n' | git hash-object -w --stdin").out.substr(0, 40);
+  std::string clean_tree = g.Run("printf '100644 blob " + clean + "\\tok.txt\\n' | git mktree").out.substr(0, 40);
+  REQUIRE(g.Run("git tag -a -m 'a clean tree' cleantag " + clean_tree).code == 0);
+  CHECK(g.Push("origin refs/tags/cleantag").code == 0);
+}
