@@ -56,6 +56,9 @@ std::string HintFor(const std::string& rule) {
   if (kind == "email-domain") return "commit with an address of an allowed domain (git config user.email), then rewrite";
   if (kind == "document") return "fix the document so that it satisfies the policy";
   if (kind == "external") return "see the policy command's output below";
+  if (kind == "object")
+    return "the push carries objects that git fsck rejects and that would break or endanger every clone; "
+           "rewrite the commits that carry them (git fsck names them locally)";
   if (kind == "limits") return "split the push into smaller pushes, or ask an administrator to raise the limits";
   if (kind == "breakglass") return "ask the approvers for a token that matches this exact push";
   if (kind == "config" || kind == "internal") return "ask the server administrator to run 'pushgate config check'";
