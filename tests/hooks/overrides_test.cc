@@ -240,3 +240,23 @@ TEST_CASE("a token sent with a push refused for another ref stays good for the s
   CHECK(retry.code == 0);
   CHECK(g.ServerRev("main") == g.Head());
 }
+
+TEST_CASE("one approver with two keys is one approval") {
+  Glass g(2);
+  // bob's second key, on a line of its own that names him by another principal too.
+  auto k = g.Run(g.pg + " breakglass keygen --out " + g.root() + "/bob2.key --principal bob", g.root());
+  REQUIRE(k.code == 0);
+  REQUIRE(g.Run("echo '" + k.out.substr(0, k.out.size() - 1) + "' | sed 's/^bob /bob@example.com,bob /' >> approvers",
+                g.root()).code == 0);
+  std::string one = g.Sign(g.root() + "/bob.key");
+  auto twice = g.Run(g.pg + " breakglass sign --key " + g.root() + "/bob2.key --cosign " + one);
+  REQUIRE(twice.code == 0);
+  auto r = g.PushWith({twice.out.substr(0, twice.out.size() - 1)});
+  INFO(r.all());
+  CHECK(r.code != 0);
+  CHECK(r.err.find("counted once") != std::string::npos);
+  // The twin: a second person co-signs, and the push lands.
+  auto carol = g.Run(g.pg + " breakglass sign --key " + g.root() + "/carol.key --cosign " + one);
+  REQUIRE(carol.code == 0);
+  CHECK(g.PushWith({carol.out.substr(0, carol.out.size() - 1)}).code == 0);
+}
