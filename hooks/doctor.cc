@@ -21,6 +21,7 @@
 #include "base/subprocess.h"
 #include "config/config.h"
 #include "hooks/git.h"
+#include "hooks/referenced_files.h"
 #include "hooks/repository.h"
 #include "hooks/secret_scan.h"
 #include "install/hook_locations.h"
@@ -671,16 +672,48 @@ void CheckWritable(const std::string& name, const std::string& path, const std::
                        "mkdir -p " + Quote(dir) + " and let the hook's user write there (chown it to that user)"));
 }
 
+// How to fix a referenced file that does not load, and what its failure costs, per key.
+std::pair<std::string, std::string> ReferencedFileAdvice(const std::string& key) {
+  if (key == "signers.allowed_signers") {
+    return {"unsigned-commit checks cannot trust any key, so pushes touching live paths are refused",
+            "create it in OpenSSH allowed_signers format (`principal ssh-ed25519 AAAA...`), or remove the key"};
+  }
+  if (key == "breakglass.approvers") {
+    return {"no break-glass token can be accepted",
+            "create it in allowed_signers format (`pushgate breakglass keygen` prints the line to add)"};
+  }
+  if (key == "signers.openpgp_keys" || key == "signers.gpg_fallback.keyring") {
+    return {"OpenPGP signatures cannot be verified, so pushes touching live paths are refused",
+            "export the trusted public keys there (`gpg --export --armor KEYID >FILE`), or remove the key"};
+  }
+  if (key == "secrets.baseline") {
+    return {"the secret scan cannot run, so every push is refused",
+            "write it with `pushgate scan --write-baseline FILE`, or remove the key"};
+  }
+  if (key == "secrets.extra_rules") {
+    return {"the secret rules do not load, so every push is refused",
+            "fix the rule file and test it with `pushgate rules test FILE`"};
+  }
+  return {"the policy cannot run, so pushes it applies to are refused",
+          "install the program, or name it by absolute path or by a name on the hook's PATH"};
+}
+
+// Every file the configuration names, loaded as the hook loads it (hooks/referenced_files.h).
+void CheckConfiguredFiles(const Config& cfg, std::vector<DoctorCheck>* out) {
+  for (const ReferencedFileCheck& file : CheckEachReferencedFile(cfg)) {
+    if (file.status.ok()) {
+      out->push_back(Check(file.key, Level::kOk, file.path + " loads"));
+      continue;
+    }
+    auto [consequence, fix] = ReferencedFileAdvice(file.key);
+    std::string detail = file.status.message();
+    if (detail.find(file.path) == std::string::npos) detail = file.path + ": " + detail;
+    out->push_back(Check(file.key, Level::kError, detail + ": " + consequence, fix));
+  }
+}
+
 void CheckBreakglass(const Config& cfg, std::vector<DoctorCheck>* out) {
   if (cfg.breakglass.approvers.empty()) return;
-  auto approvers = ReadFile(cfg.breakglass.approvers, 16 << 20);
-  if (approvers.ok()) {
-    out->push_back(Check("breakglass.approvers", Level::kOk, cfg.breakglass.approvers + " is readable"));
-  } else {
-    out->push_back(Check("breakglass.approvers", Level::kError,
-                         approvers.status().message() + ": no break-glass token can be accepted",
-                         "create it in allowed_signers format (`pushgate breakglass keygen` prints the line to add)"));
-  }
   CheckWritable("breakglass.used_tokens", cfg.breakglass.used_tokens,
                 "used token ids cannot be recorded, so break-glass tokens are refused", out);
 }
@@ -818,6 +851,7 @@ Result<std::vector<DoctorCheck>> RunDoctor(const std::string& repo_path, const s
 
   auto cfg = CheckConfig(*repo, config_path, found, &out);
   if (!cfg) return out;  // the remaining checks read the configuration
+  CheckConfiguredFiles(*cfg, &out);
   CheckPushOptions(*repo, *cfg, &out);
   CheckRuleCache(*cfg, &out);
   if (!cfg->audit.log.empty()) {

@@ -2,7 +2,8 @@
 // repository, and says how to fix each problem. It checks that libgit2 can read the repository
 // (object format, extensions, a commit-graph libgit2 1.5.1 would drop), that git will run
 // pushgate's wrappers (core.hooksPath, Gitea's delegating hooks, executable bits, the binary each
-// wrapper runs), that the configuration the hook would load is valid, that break-glass tokens can
+// wrapper runs, a missing post-receive wrapper), that the configuration the hook would load is valid
+// and every file it names loads (hooks/referenced_files.h), that break-glass tokens can
 // reach the hook (receive.advertisePushOptions), and that the rule database cache, the audit log
 // and the break-glass ledger are writable.
 //

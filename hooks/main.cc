@@ -18,6 +18,7 @@
 #include "hooks/doctor.h"
 #include "hooks/gate.h"
 #include "hooks/inspect_command.h"
+#include "hooks/referenced_files.h"
 #include "hooks/scan_command.h"
 #include "install/installer.h"
 
@@ -63,6 +64,13 @@ int ConfigCheck(const GlobalFlags& g, const std::string& file) {
   auto cfg = pg::LoadConfig(path);
   if (!cfg.ok()) {
     std::cerr << cfg.status().message() << "\n";
+    return 2;
+  }
+  // A file the configuration names but the hook cannot load is as broken as a bad key.
+  pg::Status files = pg::CheckReferencedFiles(*cfg);
+  if (!files.ok()) {
+    std::istringstream lines(files.message());
+    for (std::string line; std::getline(lines, line);) std::cerr << cfg->source << ": " << line << "\n";
     return 2;
   }
   if (!g.quiet) std::cout << cfg->source << ": ok\n";

@@ -296,6 +296,30 @@ TEST_CASE("doctor: a missing post-receive wrapper is an error with break-glass, 
   CHECK(Has(c.detail, "pushgate install --gitea"));
 }
 
+TEST_CASE("doctor: a configured allowed_signers that does not load is an error naming the key") {
+  GitFixture dirs;
+  std::string signers = dirs.root() + "/allowed_signers";
+  Server s("version: 1\nsigners:\n  allowed_signers: " + signers + "\n"
+           "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/**\"]\n"
+           "    require_signed: true\n");
+  auto missing = s.Doctor();
+  INFO(Describe(missing));
+  auto c = Get(missing, "signers.allowed_signers");
+  CHECK(c.level == Level::kError);
+  CHECK(Has(c.detail, signers));
+  CHECK(Has(c.detail, "refused"));
+  CHECK(Has(c.fix, "allowed_signers"));
+
+  // The twin: a valid file is ok.
+  auto key = s.Run("ssh-keygen -q -t ed25519 -N '' -C alice -f '" + dirs.root() + "/alice' && cat '" + dirs.root() +
+                   "/alice.pub'", dirs.root());
+  REQUIRE(key.code == 0);
+  REQUIRE(WriteFileAtomic(signers, "alice@example.com " + key.out).ok());
+  auto present = s.Doctor();
+  INFO(Describe(present));
+  CHECK(Get(present, "signers.allowed_signers").level == Level::kOk);
+}
+
 TEST_CASE("doctor: a commit-graph with generation v2 data (GDA2) is a warning, a v1 graph is fine") {
   Server s;
   for (int i = 0; i < 3; ++i) s.Commit("f" + std::to_string(i), std::to_string(i), "c");
