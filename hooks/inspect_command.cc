@@ -3,6 +3,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "base/visible_text.h"
 #include "config/codeowners.h"
 #include "config/config.h"
 #include "hooks/repository.h"
@@ -12,8 +13,11 @@ namespace pushgate {
 
 namespace {
 
+// Everything these commands print that came from the repository (signer names and user ids,
+// CODEOWNERS patterns, owners and sections, error messages quoting them) goes through
+// VisibleText: control and bidi characters are shown as escapes, never interpreted.
 int Error(const Status& s) {
-  std::cerr << "pushgate: error: " << s.message() << "\n";
+  std::cerr << "pushgate: error: " << VisibleText(s.message()) << "\n";
   return s.ExitCode();
 }
 
@@ -47,8 +51,9 @@ int RunVerifyCommit(const std::vector<std::string>& revs, const std::string& con
     auto v = (*verifier)->Verify(raw, static_cast<int64_t>(std::time(nullptr)));
     all_good = all_good && v.status == signatures::SignatureStatus::kGood;
     std::cout << OidToHex(*git_object_id(commit->get())).substr(0, 10) << " " << signatures::StatusName(v.status)
-              << (v.signer.empty() ? "" : " " + v.signer) << (v.key_fingerprint.empty() ? "" : " " + v.key_fingerprint)
-              << (v.detail.empty() ? "" : ": " + v.detail) << "\n";
+              << (v.signer.empty() ? "" : " " + VisibleText(v.signer))
+              << (v.key_fingerprint.empty() ? "" : " " + VisibleText(v.key_fingerprint))
+              << (v.detail.empty() ? "" : ": " + VisibleText(v.detail)) << "\n";
   }
   return all_good ? 0 : 1;
 }
@@ -77,15 +82,16 @@ int RunCodeowners(const std::string& rev, const std::vector<std::string>& paths,
     std::string_view text(static_cast<const char*>(git_blob_rawcontent(b)), static_cast<size_t>(git_blob_rawsize(b)));
     auto co = Codeowners::Parse(text, dialect, loc);
     if (!co.ok()) return Error(co.status());
-    for (const auto& w : co->warnings()) std::cerr << "pushgate: warning: " << w << "\n";
+    for (const auto& w : co->warnings()) std::cerr << "pushgate: warning: " << VisibleText(w) << "\n";
     for (const auto& path : paths) {
       auto matches = co->Lookup(path);
-      if (matches.empty()) std::cout << path << ": no owner\n";
+      if (matches.empty()) std::cout << VisibleText(path) << ": no owner\n";
       for (const auto& m : matches) {
         std::string owners;
         for (const auto& o : m.owners) owners += " " + o;
-        std::cout << path << ":" << (owners.empty() ? " (no valid owner)" : owners) << "  [" << loc << ":" << m.line
-                  << " " << m.pattern << (m.section.empty() ? "" : " section " + m.section) << "]\n";
+        std::cout << VisibleText(path) << ":" << (owners.empty() ? " (no valid owner)" : VisibleText(owners)) << "  ["
+                  << loc << ":" << m.line << " " << VisibleText(m.pattern)
+                  << (m.section.empty() ? "" : " section " + VisibleText(m.section)) << "]\n";
       }
     }
     return 0;

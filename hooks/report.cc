@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "base/visible_text.h"
+
 namespace pushgate {
 
 bool AnyBlocking(const std::vector<Finding>& findings) {
@@ -24,20 +26,19 @@ const char* SeverityWord(const Finding& f) {
 }  // namespace
 
 std::string FormatFinding(const Finding& f, bool color) {
+  // Every part but the rule id and the severity can come from the push (ref names, paths, commit
+  // messages quoted in a message, signer names): control and bidi characters are shown escaped
+  // (base/visible_text.h), so pushed content can neither steer the terminal nor reorder the line.
   std::string word = SeverityWord(f);
   if (color) word = (f.severity == Severity::kError ? "\033[31m" : "\033[33m") + word + "\033[0m";
   std::string where;
-  auto add = [&where](const std::string& part) { where += (where.empty() ? "" : " ") + part; };
+  auto add = [&where](const std::string& part) { where += (where.empty() ? "" : " ") + VisibleText(part); };
   if (!f.ref.empty()) add(f.ref);
   if (!f.commit.empty()) add(f.commit.substr(0, 10));
   if (!f.path.empty()) add(f.line > 0 ? f.path + ":" + std::to_string(f.line) : f.path);
-  std::string line = "pushgate: " + word + ": " + f.rule + ": " + (where.empty() ? "" : where + ": ") + f.message;
-  if (!f.redacted.empty()) line += " [" + f.redacted + "]";
-  // Never let pushed content steer the pusher's terminal.
-  for (char& c : line) {
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\033') || c == 0x7f) c = '?';
-    if (c == '\033' && !color) c = '?';
-  }
+  std::string line = "pushgate: " + word + ": " + VisibleText(f.rule) + ": " + (where.empty() ? "" : where + ": ") +
+                     VisibleText(f.message);
+  if (!f.redacted.empty()) line += " [" + VisibleText(f.redacted) + "]";
   return line;
 }
 
@@ -85,7 +86,7 @@ std::string FormatHookReport(const std::vector<Finding>& findings, const std::ve
       if (!hint.empty()) out += "pushgate: hint: " + hint + "\n";
     }
   }
-  for (const auto& n : notes) out += "pushgate: note: " + n + "\n";
+  for (const auto& n : notes) out += "pushgate: note: " + VisibleText(n) + "\n";
   if (refused) {
     out += "pushgate: error: push refused\n";
     if (options.breakglass_available) {

@@ -21,7 +21,8 @@ struct ReportOptions {
   bool color = false;          // colour the severity word (terminals only; never in hooks)
 };
 
-// One line for a finding, without a trailing newline.
+// One line for a finding, without a trailing newline; pushed strings in it go through VisibleText
+// (base/visible_text.h), so control and bidi characters show as escapes.
 std::string FormatFinding(const Finding& f, bool color = false);
 
 // The fix hint for a rule id ("secret/..." share one).
@@ -32,7 +33,10 @@ std::string HintFor(const std::string& rule);
 std::string FormatHookReport(const std::vector<Finding>& findings, const std::vector<std::string>& notes,
                              bool refused, const ReportOptions& options);
 
-// The project's own JSON document (schema in the README).
+// The project's own JSON document (schema in the README). JSON and SARIF keep pushed strings raw
+// (no VisibleText): the encoder escapes every control character, and tools need the exact path.
+// Dump them with ensure_ascii (a bidi control stays inert even in a terminal) and
+// nlohmann::json::error_handler_t::replace, as a pushed path need not be UTF-8.
 nlohmann::json FindingsToJson(const std::vector<Finding>& findings, const std::string& root);
 
 // SARIF 2.1.0 with one run; `rules` are (id, description) pairs for tool.driver.rules.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/files.h"
+#include "base/visible_text.h"
 #include "config/config.h"
 #include "hooks/git.h"
 #include "hooks/report.h"
@@ -60,7 +61,7 @@ class ProgressLine {
 };
 
 int Error(const Status& s) {
-  std::cerr << "pushgate: error: " << s.message() << "\n";
+  std::cerr << "pushgate: error: " << VisibleText(s.message()) << "\n";
   return s.ExitCode();
 }
 
@@ -79,10 +80,15 @@ std::vector<std::pair<std::string, std::string>> RuleDescriptions(const scanner:
 Status WriteOutput(const ScanCommand& cmd, const ScanResult& r, const scanner::Scanner& s, const CommandOptions& o) {
   std::string text;
   if (cmd.format == OutputFormat::kJson) {
-    text = FindingsToJson(r.findings, cmd.path).dump(2) + "\n";
+    // Raw strings, escaped by the JSON encoder (every non-ASCII character as \uXXXX, so a bidi
+    // control cannot act even when the file is shown on a terminal); bytes that are not UTF-8 become U+FFFD.
+    text = FindingsToJson(r.findings, cmd.path).dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n";
   } else if (cmd.format == OutputFormat::kSarif) {
-    text = FindingsToSarif(r.findings, RuleDescriptions(s), PUSHGATE_VERSION_STRING).dump(2) + "\n";
+    text = FindingsToSarif(r.findings, RuleDescriptions(s), PUSHGATE_VERSION_STRING)
+               .dump(2, ' ', true, nlohmann::json::error_handler_t::replace) +
+           "\n";
   } else {
+    // FormatFinding shows pushed strings through VisibleText.
     for (const auto& f : r.findings) text += FormatFinding(f, o.color && cmd.output.empty()) + "\n";
   }
   if (cmd.output.empty()) {
