@@ -1,13 +1,19 @@
 #include "hooks/secret_scan.h"
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "scanner/database_cache.h"
+#include "scanner/verdict_cache.h"
 
 namespace pushgate {
 
 namespace {
+
+// Fewer blobs than this are scanned without reading the verdict cache: reading it costs more.
+constexpr size_t kVerdictCacheMinBlobs = 32;
 
 std::string_view BlobText(const git_blob* blob) {
   return {static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<size_t>(git_blob_rawsize(blob))};
@@ -86,12 +92,16 @@ bool InBaseline(const scanner::Baseline* baseline, const scanner::SecretMatch& m
 
 }  // namespace
 
+std::string CacheDir(const SecretsConfig& secrets) {
+  return secrets.cache_dir.empty() ? scanner::DefaultCacheDir() : secrets.cache_dir;
+}
+
 Result<std::unique_ptr<scanner::Scanner>> MakeScanner(const SecretsConfig& secrets) {
   scanner::RuleLoadOptions opts;
   opts.extra_files = secrets.extra_rules;
   opts.disabled = secrets.disabled_rules;
   opts.check_patterns = false;  // Scanner::Create checks them whenever it compiles
-  std::string cache_dir = secrets.cache_dir.empty() ? scanner::DefaultCacheDir() : secrets.cache_dir;
+  std::string cache_dir = CacheDir(secrets);
   opts.cache_dir = cache_dir;
   auto rules = scanner::LoadRuleSet(opts);
   if (!rules.ok()) return rules.status();
@@ -113,15 +123,24 @@ Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const sc
   };
   const auto& cfg = ctx.config;
   BlobScanner blobs(ctx, s);
+  // Pushes with many blobs (merges of long-lived branches, history migrations) re-judge content
+  // the store already held: the verdict cache makes that cheap. A small push reads no cache.
+  std::optional<scanner::VerdictCache> cache;
+  if (ctx.model.blobs.size() >= kVerdictCacheMinBlobs) cache = scanner::VerdictCache::Open(CacheDir(cfg.secrets), s.VerdictKey());
   for (const auto& b : ctx.model.blobs) {
+    if (std::chrono::steady_clock::now() > ctx.deadline) break;  // reported as a limits finding by the gate
     if (static_cast<int64_t>(b.size) > cfg.limits.max_blob_bytes) {
       BlobLimitFinding(ctx, b, out);
       continue;
     }
+    if (cache && cache->IsClean(b.id.id)) continue;
     std::vector<scanner::SecretMatch> matches;
     const BlobOccurrence& first = b.occurrences.front();
     PG_RETURN_IF_ERROR(blobs.Scan(b.id, first.path, &matches));
-    if (matches.empty()) continue;
+    if (matches.empty()) {
+      if (cache) cache->AddClean(b.id.id);
+      continue;
+    }
     // The places the path allowlist does not cover: a blob allowlisted at one path is still
     // judged at every other path it appears under. Places past the occurrence cap are unknown,
     // so they count as not allowlisted.
@@ -158,6 +177,7 @@ Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const sc
       keep(m);
     }
   }
+  if (cache) cache->Save().ok();  // a cache that cannot be written costs only time
   if (!cfg.secrets.scan_messages) return Status::Ok();
   for (const auto& msg : ctx.model.messages) {
     std::vector<scanner::SecretMatch> matches;

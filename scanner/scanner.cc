@@ -1,5 +1,7 @@
 #include "scanner/scanner.h"
 
+#include <sodium.h>
+
 #include <array>
 
 #include <re2/re2.h>
@@ -10,8 +12,10 @@
 
 #include "config/glob.h"
 #include "scanner/base64.h"
+#include "scanner/cache_file.h"
 #include "scanner/database_cache.h"
 #include "scanner/pattern.h"
+#include "scanner/rule_cache.h"
 
 namespace pushgate::scanner {
 
@@ -402,6 +406,15 @@ Status Scanner::ScanText(std::string_view text, hs_scratch_t* scratch, bool deco
     }
   }
   return Status::Ok();
+}
+
+std::string Scanner::VerdictKey() const {
+  std::string text = std::string("pushgate-verdict v1\n") + PUSHGATE_VERSION_STRING + "\n" + EncodeRuleSet(rules_);
+  for (const auto& re : allow_regexes_) text += "\nregex " + re->pattern();
+  for (const auto& word : allow_stopwords_) text += "\nstopword " + word;
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(text.data()), text.size(), nullptr, 0);
+  return HexBytes(digest, sizeof digest);
 }
 
 bool Scanner::PathAllowed(std::string_view path) const {

@@ -73,6 +73,10 @@ class Scanner {
   // that scans content once for several paths scans with an empty path and asks per path.
   bool PathAllowed(std::string_view path) const;
 
+  // Hex BLAKE2b-128 of everything that decides Scan's result for given content (the rules, the
+  // regex and stopword allowlists, the program version): the key of the verdict cache.
+  std::string VerdictKey() const;
+
   const RuleSet& rules() const { return rules_; }
 
   // True when the database came from the cache rather than a fresh compile.

@@ -216,3 +216,29 @@ TEST_CASE("with only the update hook installed, a tag pointing at a tree with a 
   REQUIRE(g.Run("git tag -a -m 'a clean tree' cleantag " + clean_tree).code == 0);
   CHECK(g.Push("origin refs/tags/cleantag").code == 0);
 }
+
+TEST_CASE("a damaged or foreign verdict cache means a rescan, never a skipped blob") {
+  SecretGate g;
+  g.InstallGate("version: 1\nsecrets: { cache_dir: " + g.root() + "/cache }\n");
+  // Forty clean files: enough for the verdict cache, which learns them.
+  REQUIRE(g.Run("mkdir -p clean && for i in $(seq 1 40); do echo \"file $i\" > clean/$i.txt; done && git add clean && "
+                "git commit -qm clean").code == 0);
+  REQUIRE(g.Push("origin main").code == 0);
+  std::string cache = g.Run("ls " + g.root() + "/cache/verdicts-*.bin").out;
+  REQUIRE(!cache.empty());
+  cache.pop_back();
+  // The secret's blob, and forty more clean files so that the next push reads the cache.
+  g.Run("printf '%s' '" + AwsSecretLine() + "' > prod.ini && mkdir -p more && "
+        "for i in $(seq 1 40); do echo \"more $i\" > more/$i.txt; done && git add -A && git commit -qm secret");
+  std::string secret = g.Run("git rev-parse HEAD:prod.ini").out.substr(0, 40);
+  std::string claim_clean = "perl -e 'print pack(\"H*\", \"" + secret + "\")' | dd of=" + cache +
+                            " bs=1 seek=30 conv=notrunc status=none";
+  SECTION("an id overwritten, checksum unchanged") { REQUIRE(g.Run(claim_clean).code == 0); }
+  SECTION("truncated") { REQUIRE(g.Run(claim_clean + " && truncate -s -7 " + cache).code == 0); }
+  SECTION("writable by others") { REQUIRE(g.Run(claim_clean + " && chmod 0666 " + cache).code == 0); }
+  SECTION("intact") {}
+  auto r = g.Push("origin main");
+  INFO(r.all());
+  CHECK(r.code != 0);
+  CHECK(r.err.find("secret/aws-secret-access-key: refs/heads/main") != std::string::npos);
+}
