@@ -463,6 +463,10 @@ TEST_CASE("doctor: Gitea wrappers are checked together with Gitea's delegating h
                           0755)
               .ok());
   CHECK(Get(s.Doctor(), "gitea hooks/pre-receive").level == Level::kOk);
+  // Gitea's post-receive delegates the same way; without it pushgate's post-receive never runs.
+  c = Get(s.Doctor(), "gitea hooks/post-receive");
+  CHECK(c.level == Level::kError);
+  CHECK(Has(c.detail, "post-receive.d/pushgate never runs"));
 }
 
 TEST_CASE("doctor: a SHA-256 repository is an error libgit2 1.5.1 cannot read") {

@@ -429,6 +429,7 @@ TEST_CASE("install --gitea notes a repository whose hooks do not delegate to hoo
   auto report = Install(Request(InstallTarget::kGitea, repo, gate.path()));
   REQUIRE(report.ok());
   CHECK(AnyContains(report->notes, repo + "/hooks/pre-receive does not run the scripts in hooks/pre-receive.d"));
+  CHECK(AnyContains(report->notes, repo + "/hooks/post-receive does not run the scripts in hooks/post-receive.d"));
 }
 
 TEST_CASE("install --gitea-root covers every owner/name.git and wiki, and can be rerun") {
