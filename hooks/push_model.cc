@@ -89,6 +89,52 @@ class Builder {
     return Status::Ok();
   }
 
+  // Provenance mode: only these blobs are recorded, and commits are kept without their change
+  // lists and messages.
+  void RestrictTo(const std::unordered_set<git_oid, GitOidHash, GitOidEqual>* blobs) { only_blobs_ = blobs; }
+
+  // Every commit reachable from any ref, oldest first, as one pseudo-ref; refs and tags that end
+  // at trees or blobs add those, and annotated tag messages are recorded on the way.
+  Status AddWholeHistory(const std::string& label) {
+    git_revwalk* raw = nullptr;
+    if (git_revwalk_new(&raw, repo_.get()) != 0) return GitError("cannot start a revision walk");
+    GitRevwalk walk(raw);
+    git_revwalk_sorting(raw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+    git_reference_iterator* it_raw = nullptr;
+    if (git_reference_iterator_new(&it_raw, repo_.get()) != 0) return GitError("cannot list the references");
+    std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> it(it_raw, git_reference_iterator_free);
+    git_reference* r = nullptr;
+    int rc;
+    while ((rc = git_reference_next(&r, it.get())) == 0) {
+      GitReference holder(r);
+      if (git_reference_type(r) != GIT_REFERENCE_DIRECT) continue;  // symbolic refs name others
+      git_oid commit{};
+      bool is_commit = false;
+      PG_RETURN_IF_ERROR(Peel(*git_reference_target(r), git_reference_name(r), &commit, &is_commit));
+      if (is_commit && (rc = git_revwalk_push(raw, &commit)) != 0) return GitError("cannot walk from a ref", rc);
+    }
+    if (rc != GIT_ITEROVER) return GitError("cannot list the references", rc);
+    RefInput input;
+    input.update.ref = label;
+    git_oid id;
+    while ((rc = git_revwalk_next(&id, raw)) == 0) {
+      if (std::chrono::steady_clock::now() > limits_.deadline) {
+        model_.limit_notes.push_back("time budget spent while tracing where the findings were introduced");
+        break;
+      }
+      auto idx = AddCommit(id, label);
+      if (!idx.ok()) return idx.status();
+      if (*idx == SIZE_MAX) {
+        model_.limit_notes.push_back("more than " + std::to_string(limits_.max_commits) + " commits; the history was not fully traced");
+        break;
+      }
+      input.commits.push_back(*idx);
+    }
+    if (rc != GIT_ITEROVER && rc != 0) return GitError("revision walk failed", rc);
+    model_.refs.push_back(std::move(input));
+    return Status::Ok();
+  }
+
   PushModel Finish() { return std::move(model_); }
 
  private:
@@ -255,7 +301,14 @@ class Builder {
     size_t index = model_.commits.size();
     commit_index_[id] = index;
     AddCommitBlobs(pc, index, ref);
-    model_.messages.push_back({MessageInput::Kind::kCommit, pc.hex, ref, pc.message});
+    if (only_blobs_) {
+      pc.changes.clear();
+      pc.changes.shrink_to_fit();
+      pc.message.clear();
+      pc.message.shrink_to_fit();
+    } else {
+      model_.messages.push_back({MessageInput::Kind::kCommit, pc.hex, ref, pc.message});
+    }
     model_.commits.push_back(std::move(pc));
     return index;
   }
@@ -399,6 +452,7 @@ class Builder {
   }
 
   void AddBlob(const git_oid& id, BlobOccurrence occ) {
+    if (only_blobs_ && !only_blobs_->count(id)) return;
     auto it = blob_index_.find(id);
     if (it != blob_index_.end()) {
       auto& b = model_.blobs[it->second];
@@ -452,6 +506,7 @@ class Builder {
   bool bytes_limit_noted_ = false;
   int64_t total_bytes_ = 0;
   bool hide_existing_refs_ = true;
+  const std::unordered_set<git_oid, GitOidHash, GitOidEqual>* only_blobs_ = nullptr;
 };
 
 Result<git_oid> ResolveCommit(const Repository& repo, const std::string& spec) {
@@ -508,6 +563,16 @@ Result<PushModel> BuildRangeModel(const Repository& repo, const std::string& ran
   if (!base.ok()) return base.status();
   if (!tip.ok()) return tip.status();
   PG_RETURN_IF_ERROR(b.AddRange(*tip, &*base, label));
+  return b.Finish();
+}
+
+Result<PushModel> BuildProvenanceModel(const Repository& repo,
+                                       const std::unordered_set<git_oid, GitOidHash, GitOidEqual>& blobs,
+                                       const PushLimits& limits) {
+  const RefClasses no_classes;
+  Builder b(repo, limits, no_classes);
+  b.RestrictTo(&blobs);
+  PG_RETURN_IF_ERROR(b.AddWholeHistory("(history)"));
   return b.Finish();
 }
 

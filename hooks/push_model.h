@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "config/glob.h"
@@ -121,5 +122,14 @@ Result<PushModel> BuildPushModel(const Repository& repo, const std::vector<RefUp
 // ancestry), as if B were pushed on top of A; `label` names it in findings.
 Result<PushModel> BuildRangeModel(const Repository& repo, const std::string& range, const std::string& label,
                                   const PushLimits& limits);
+
+// The provenance of some blobs in a repository's whole history (`scan --all`, after a fast pass
+// found matches in them): every commit reachable from any ref, oldest first, diffed against every
+// parent, and every place one of `blobs` is put at a path, blobs and trees refs or tags point at
+// directly, and annotated tag messages. Commits keep only their ids (no change lists, no messages),
+// so memory follows the number of commits, not the size of the history.
+Result<PushModel> BuildProvenanceModel(const Repository& repo,
+                                       const std::unordered_set<git_oid, GitOidHash, GitOidEqual>& blobs,
+                                       const PushLimits& limits);
 
 }  // namespace pushgate

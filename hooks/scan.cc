@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -144,6 +146,13 @@ class TreeCollector {
     commit_hex_ = OidToHex(*git_commit_id(commit));
     return AddTree(*git_commit_tree_id(commit), "");
   }
+  // A tree or blob that a ref or tag points at directly.
+  Status AddTarget(const git_oid& id, git_object_t type, const std::string& ref) {
+    commit_hex_ = ref;
+    if (type == GIT_OBJECT_TREE) return AddTree(id, "");
+    if (type == GIT_OBJECT_BLOB && seen_blobs_.insert(id).second) blobs_.push_back({id, 0, "", ref});
+    return Status::Ok();
+  }
   std::vector<BlobRef>& blobs() { return blobs_; }
 
  private:
@@ -190,6 +199,57 @@ Status ScanMessages(git_repository* repo, const scanner::Scanner& s, Collector* 
     out->Add(matches, "", OidToHex(id), " in the commit message");
   }
   return Status::Ok();
+}
+
+// Follows every ref through its annotated tags: scans each tag message once and hands the final
+// target to `target` (commits are walked elsewhere; trees and blobs are content too).
+Status ForEachRefTarget(git_repository* repo, const scanner::Scanner& s, bool scan_messages, Collector* out,
+                        const std::function<Status(const git_oid&, git_object_t, const std::string&)>& target) {
+  git_reference_iterator* it_raw = nullptr;
+  if (git_reference_iterator_new(&it_raw, repo) != 0) return GitError("cannot list the references");
+  std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> it(it_raw, git_reference_iterator_free);
+  std::unordered_set<git_oid, GitOidHash, GitOidEqual> seen_tags;
+  std::vector<scanner::SecretMatch> matches;
+  git_reference* r = nullptr;
+  int rc;
+  while ((rc = git_reference_next(&r, it.get())) == 0) {
+    GitReference ref(r);
+    if (git_reference_type(r) != GIT_REFERENCE_DIRECT) continue;
+    git_oid cur = *git_reference_target(r);
+    for (int depth = 0; depth < 32; ++depth) {
+      git_object* raw = nullptr;
+      if ((rc = git_object_lookup(&raw, repo, &cur, GIT_OBJECT_ANY)) != 0) {
+        return GitError("cannot read object " + OidToHex(cur) + " for " + git_reference_name(r), rc);
+      }
+      GitObject obj(raw);
+      if (git_object_type(raw) != GIT_OBJECT_TAG) {
+        PG_RETURN_IF_ERROR(target(cur, git_object_type(raw), git_reference_name(r)));
+        break;
+      }
+      auto* tag = reinterpret_cast<git_tag*>(raw);
+      if (scan_messages && seen_tags.insert(cur).second) {
+        matches.clear();
+        const char* msg = git_tag_message(tag);
+        PG_RETURN_IF_ERROR(s.Scan(msg ? msg : "", "", &matches));
+        out->Add(matches, "", OidToHex(cur), " in the tag message");
+      }
+      cur = *git_tag_target_id(tag);
+    }
+  }
+  if (rc != GIT_ITEROVER) return GitError("cannot list the references", rc);
+  return Status::Ok();
+}
+
+// Scans a model (range or staged changes) with the hooks' secret checks.
+Result<ScanResult> ScanModel(const Repository& repo, const PushModel& model, const scanner::Scanner& s,
+                             const ScanOptions& options) {
+  PushContext push;
+  CheckContext ctx{*options.config, repo, model, push, std::chrono::steady_clock::time_point::max()};
+  ScanResult r;
+  PG_RETURN_IF_ERROR(CheckSecrets(ctx, s, options.baseline, &r.findings, &r.secrets));
+  r.objects = model.blobs.size();
+  for (const auto& b : model.blobs) r.bytes += b.size;
+  return r;
 }
 
 }  // namespace
@@ -275,15 +335,25 @@ Result<ScanResult> ScanAllHistory(const std::string& repo_path, const scanner::S
       PG_RETURN_IF_ERROR(trees.AddCommit(c));
     }
   }
+  Collector out(options);
+  PG_RETURN_IF_ERROR(ForEachRefTarget(repo->get(), s, options.config->secrets.scan_messages, &out,
+                                      [&](const git_oid& id, git_object_t type, const std::string& ref) {
+                                        return type == GIT_OBJECT_COMMIT ? Status::Ok() : trees.AddTarget(id, type, ref);
+                                      }));
   auto& blobs = trees.blobs();
   PackOrder order = PackOrder::Load(repo->git_dir());
   for (auto& b : blobs) b.rank = order.Rank(b.id);
   std::sort(blobs.begin(), blobs.end(), [](const BlobRef& a, const BlobRef& b) { return a.rank < b.rank; });
   if (options.progress) options.progress->total_objects = blobs.size();
 
-  Collector out(options);
   const uint64_t max_bytes = static_cast<uint64_t>(options.config->limits.max_blob_bytes);
   const std::string git_dir = repo->git_dir();
+  // The fast pass scans each blob's content once, whatever its paths; the few blobs with matches
+  // are traced afterwards (Nosey Parker's way) to the commits that introduced them and every path
+  // they appear under, where path allowlists and "new or already present" are decided as in the
+  // hooks.
+  std::mutex flagged_mu;
+  std::unordered_set<git_oid, GitOidHash, GitOidEqual> flagged;
   int threads = ThreadCount(options);
   // Large runs of neighbouring blobs per batch: a delta's base is usually just before it in the
   // pack, so a worker that read the base reads the delta from its own cache.
@@ -308,8 +378,11 @@ Result<ScanResult> ScanAllHistory(const std::string& repo_path, const scanner::S
         GitOdbObject holder(obj);
         std::string_view data(static_cast<const char*>(git_odb_object_data(obj)), git_odb_object_size(obj));
         matches.clear();
-        PG_RETURN_IF_ERROR(s.Scan(data, blobs[i].path, &matches));
-        if (!matches.empty()) out.Add(matches, blobs[i].path, blobs[i].commit, "");
+        PG_RETURN_IF_ERROR(s.Scan(data, "", &matches));
+        if (!matches.empty()) {
+          std::lock_guard<std::mutex> lock(flagged_mu);
+          flagged.insert(blobs[i].id);
+        }
         out.Count(data.size());
       }
     }
@@ -317,24 +390,36 @@ Result<ScanResult> ScanAllHistory(const std::string& repo_path, const scanner::S
   });
   if (!st.ok()) return st;
   if (options.config->secrets.scan_messages) PG_RETURN_IF_ERROR(ScanMessages(repo->get(), s, &out));
-  return out.Finish();
+  ScanResult result = out.Finish();
+  if (flagged.empty()) return result;
+  PushLimits limits;
+  limits.max_commits = options.config->limits.max_commits;
+  auto traced = BuildProvenanceModel(*repo, flagged, limits);
+  if (!traced.ok()) return traced.status();
+  Config no_messages = *options.config;
+  no_messages.secrets.scan_messages = false;  // commit and tag messages were scanned above
+  ScanOptions o = options;
+  o.config = &no_messages;
+  auto found = ScanModel(*repo, *traced, s, o);
+  if (!found.ok()) return found.status();
+  for (auto& f : found->findings) {
+    f.ref.clear();
+    result.findings.push_back(std::move(f));
+  }
+  for (const auto& note : traced->limit_notes) {
+    Finding f;
+    f.rule = "limits";
+    f.severity = LimitSeverity(options.config->limits);
+    f.message = note;
+    result.findings.push_back(std::move(f));
+  }
+  result.secrets.insert(result.secrets.end(), found->secrets.begin(), found->secrets.end());
+  std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.path, a.line, a.rule, a.commit) < std::tie(b.path, b.line, b.rule, b.commit);
+  });
+  return result;
 }
 
-namespace {
-
-// Scans a model (range or staged changes) with the hooks' secret checks.
-Result<ScanResult> ScanModel(const Repository& repo, const PushModel& model, const scanner::Scanner& s,
-                             const ScanOptions& options) {
-  PushContext push;
-  CheckContext ctx{*options.config, repo, model, push, std::chrono::steady_clock::time_point::max()};
-  ScanResult r;
-  PG_RETURN_IF_ERROR(CheckSecrets(ctx, s, options.baseline, &r.findings, &r.secrets));
-  r.objects = model.blobs.size();
-  for (const auto& b : model.blobs) r.bytes += b.size;
-  return r;
-}
-
-}  // namespace
 
 Result<ScanResult> ScanRange(const std::string& repo_path, const std::string& range, const scanner::Scanner& s,
                              const ScanOptions& options) {

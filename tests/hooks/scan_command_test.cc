@@ -111,3 +111,53 @@ TEST_CASE("usage errors exit 2") {
   CHECK(Pushgate(g, "no-such-command").code == 2);
   CHECK(Pushgate(g, "--version").code == 0);
 }
+
+// scan --all judges content the way the gate does: tag targets and tag messages are content, a
+// finding is credited to the commit that introduced it, and a path allowlist covers only its paths.
+TEST_CASE("scan --all reads trees and blobs that tags point at, and annotated tag messages") {
+  GitFixture g;
+  g.Commit("README.md", "clean\n", "initial");
+  std::string blob = g.Run("echo 'key " + Key() + "' | git hash-object -w --stdin").out.substr(0, 40);
+  std::string tree = g.Run("printf '100644 blob " + blob + "\\tcreds.txt\\n' | git mktree").out.substr(0, 40);
+  REQUIRE(g.Run("git tag -a -m 'a tree' treetag " + tree).code == 0);
+  REQUIRE(g.Run("git tag -a -m 'release with " + Key() + "' v1 HEAD").code == 0);
+  auto r = Pushgate(g, "scan --all --format json .");
+  INFO(r.all());
+  CHECK(r.code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  bool tree_found = false, message_found = false;
+  for (const auto& f : j["findings"]) {
+    if (f["path"] == "creds.txt") tree_found = true;
+    if (f["message"].get<std::string>().find("tag message") != std::string::npos) message_found = true;
+  }
+  CHECK(tree_found);
+  CHECK(message_found);
+}
+
+TEST_CASE("scan --all credits a secret to the commit that introduced it") {
+  GitFixture g;
+  g.Commit("creds.txt", "key " + Key() + "\n", "introduce");
+  std::string introduced = g.Run("git rev-parse HEAD").out.substr(0, 40);
+  for (int i = 0; i < 3; ++i) g.Commit("other" + std::to_string(i) + ".txt", "x\n", "later");
+  auto r = Pushgate(g, "scan --all --format json .");
+  CHECK(r.code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["findings"].size() == 1);
+  CHECK(j["findings"][0]["commit"] == introduced);
+}
+
+TEST_CASE("scan --all applies a path allowlist per path, not per blob") {
+  GitFixture g;
+  g.Run("echo 'version: 1\nsecrets: { allow: { paths: [\"fixtures/**\"] } }' > " + g.root() + "/cfg.yaml");
+  g.Commit("fixtures/creds.txt", "key " + Key() + "\n", "fixture");
+  auto only_fixture = Pushgate(g, "--config " + g.root() + "/cfg.yaml scan --all --format json .");
+  INFO(only_fixture.all());
+  CHECK(only_fixture.code == 0);
+  g.Commit("prod/creds.env", "key " + Key() + "\n", "copied");
+  auto r = Pushgate(g, "--config " + g.root() + "/cfg.yaml scan --all --format json .");
+  INFO(r.all());
+  CHECK(r.code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["findings"].size() == 1);
+  CHECK(j["findings"][0]["path"] == "prod/creds.env");
+}
