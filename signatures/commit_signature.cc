@@ -29,7 +29,8 @@ const char* SignatureKindName(SignatureKind kind) {
   return "unknown";
 }
 
-Result<CommitSignature> SplitCommitSignature(std::string_view raw) {
+Result<CommitSignature> SplitCommitSignature(std::string_view raw, ObjectFormat format) {
+  const std::string_view signing_header = format == ObjectFormat::kSha256 ? "gpgsig-sha256" : "gpgsig";
   if (raw.size() > kMaxCommitBytes) return Status::Corruption("commit object is too large");
   CommitSignature out;
   out.payload.reserve(raw.size());
@@ -51,12 +52,12 @@ Result<CommitSignature> SplitCommitSignature(std::string_view raw) {
     }
     in_signature = false;
     if (StartsWith(line, "gpgsig")) {
-      // "gpgsig " (SHA-1) and "gpgsig-sha256 " (SHA-256) carry signatures; git drops every
-      // gpgsig* header from the payload either way.
+      // "gpgsig " signs in a SHA-1 repository, "gpgsig-sha256 " in a SHA-256 one; git drops every
+      // gpgsig* header from the payload either way, and the other format's is no signature.
       in_signature = true;
       size_t space = line.find(' ');
       std::string_view name = line.substr(0, space);
-      keep_signature = name == "gpgsig" || name == "gpgsig-sha256";
+      keep_signature = space != std::string_view::npos && name == signing_header;
       if (keep_signature) {
         ++out.signature_headers;
         if (space != std::string_view::npos) out.signature.append(line.substr(space + 1));
