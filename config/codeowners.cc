@@ -374,6 +374,7 @@ Result<Codeowners> Codeowners::Parse(std::string_view text, CodeownersDialect di
   std::vector<std::string> current_defaults;
 
   auto warn = [&](int line, const std::string& why) { c.warnings_.push_back(file + ":" + std::to_string(line) + ": " + why); };
+  std::vector<std::string> errors;  // lines that make the whole file unusable
   auto owners_from = [&](const std::vector<std::string>& tokens, int line) {
     std::vector<std::string> owners;
     std::vector<std::string> bad;
@@ -449,13 +450,22 @@ Result<Codeowners> Codeowners::Parse(std::string_view text, CodeownersDialect di
     }
     rule.pattern = std::string(pattern);
     auto regex = CodeownersPatternToRegex(pattern, dialect);
+    std::string unreadable;
+    std::shared_ptr<RE2> re;
     if (!regex.ok()) {
-      warn(line_no, "'" + rule.pattern + "': " + regex.status().message() + "; line skipped");
-      continue;
+      unreadable = regex.status().message();
+    } else {
+      re = std::make_shared<RE2>(*regex, RE2::Quiet);
+      if (!re->ok()) unreadable = "cannot be matched (" + re->error() + ")";
     }
-    auto re = std::make_shared<RE2>(*regex, RE2::Quiet);
-    if (!re->ok()) {
-      warn(line_no, "'" + rule.pattern + "': cannot be matched (" + re->error() + "); line skipped");
+    if (!unreadable.empty()) {
+      if (dialect == CodeownersDialect::kGitHub) {
+        // GitHub skips such a line, which hands its paths to an earlier, broader line (`*`): the
+        // owners the file's author meant are silently not asked. Refuse the file instead.
+        errors.push_back(file + ":" + std::to_string(line_no) + ": '" + rule.pattern + "': " + unreadable);
+      } else {
+        warn(line_no, "'" + rule.pattern + "': " + unreadable + "; line skipped");
+      }
       continue;
     }
     std::vector<std::string> tokens = SplitBlank(rest);
@@ -490,6 +500,13 @@ Result<Codeowners> Codeowners::Parse(std::string_view text, CodeownersDialect di
   for (size_t s = 1; s < c.sections_.size(); ++s) {
     const auto& flags = entry_optional[s];
     c.sections_[s].optional = !flags.empty() && std::all_of(flags.begin(), flags.end(), [](bool b) { return b; });
+  }
+  if (!errors.empty()) {
+    std::string message = errors.front();
+    if (errors.size() > 1) message += " (and " + std::to_string(errors.size() - 1) + " more such lines)";
+    return Status::InvalidArgument(message +
+                                   "; GitHub skips such a line and lets an earlier line own its paths, so the file "
+                                   "is refused: fix or remove the line");
   }
   return c;
 }

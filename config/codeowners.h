@@ -10,8 +10,11 @@
 //     that names a directory covers its contents (`/apps/github`, `**/logs`);
 //   - a pattern ending in `/*` matches the files directly in that directory only (`docs/*` does
 //     not match `docs/build-app/troubleshooting.md`);
-//   - `!` negation, `[ ]` character ranges and `\#` escapes do not work: such lines are skipped
-//     with a warning; matching is case-sensitive;
+//   - `!` negation, `[ ]` character ranges and `\#` escapes do not work, and GitHub skips such a
+//     line — which silently hands its paths to an earlier, broader line (`* @everyone`). Here such
+//     a line is an error: the file is refused (Parse fails naming file and line), so the gate
+//     refuses changes it should govern instead of asking the wrong owners; matching is
+//     case-sensitive;
 //   - the last matching line wins; a matching line without owners leaves the path unowned;
 //   - files of 3 MB or more are refused, as GitHub does not load them.
 // GitLab (docs.gitlab.com, user/project/codeowners/reference.md and advanced.md):
@@ -88,9 +91,10 @@ class Codeowners {
   // GitHub's documented limit: files of this size or larger are not loaded.
   static constexpr size_t kMaxFileBytes = 3 * 1024 * 1024;
 
-  // Parses a CODEOWNERS file. Invalid lines are skipped and reported by warnings(); the file
-  // as a whole is refused (InvalidArgument) only when it is too large. `file_name` is used in
-  // warnings and errors.
+  // Parses a CODEOWNERS file. Malformed owners, and GitLab lines that cannot be read, are skipped
+  // and reported by warnings(); the file as a whole is refused (InvalidArgument, naming
+  // "file:line") when it is too large or, in the GitHub dialect, when a pattern uses syntax
+  // GitHub does not support. `file_name` is used in warnings and errors.
   static Result<Codeowners> Parse(std::string_view text, CodeownersDialect dialect, std::string_view file_name);
 
   // Owners of `path` (repository-relative, `/`-separated, no leading slash).

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/files.h"
+#include "tests/support/git_fixture.h"
 
 using namespace pushgate;
 
@@ -177,23 +178,30 @@ TEST_CASE("GitHub: paths are case-sensitive") {
   CHECK(c.Lookup("readme.md").empty());
 }
 
-TEST_CASE("GitHub: negation, character ranges and escaped # are skipped with a warning") {
-  const std::string text =
-      "* @all\n"
-      "!secret.txt @nobody\n"
-      "*.[ch] @c-owner\n"
-      "\\#notes @hash\n"
-      "[Section] @x\n";
-  Codeowners c = Parse(text, CodeownersDialect::kGitHub);
-  CHECK(GitHubOwners(c, "secret.txt") == Owners{"@all"});
-  CHECK(GitHubOwners(c, "main.c") == Owners{"@all"});
-  CHECK(GitHubOwners(c, "#notes") == Owners{"@all"});
-  REQUIRE(c.warnings().size() == 4);
-  CHECK(c.warnings()[0].rfind("CODEOWNERS:2: ", 0) == 0);
-  CHECK(HasWarning(c, "negation"));
-  CHECK(HasWarning(c, "character ranges"));
-  CHECK(HasWarning(c, "CODEOWNERS:4: "));
-  CHECK(c.rules().size() == 1);
+TEST_CASE("GitHub: negation, character ranges and escaped # make the file an error naming the line") {
+  // GitHub skips such lines, which would let the earlier `*` owner approve what they meant to
+  // restrict; the file is refused instead.
+  auto [line, what] = GENERATE(table<std::string, std::string>({
+      {"!secret.txt @nobody", "negation"},
+      {"*.[ch] @c-owner", "character ranges"},
+      {"/live/[ab]/ @ops", "character ranges"},
+      {"\\#notes @hash", "escaping a leading '#'"},
+      {"[Section] @x", "character ranges"},
+  }));
+  auto c = Codeowners::Parse("* @all\n" + line + "\n", CodeownersDialect::kGitHub, "CODEOWNERS");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().code() == pushgate::Status::Code::kInvalidArgument);
+  CHECK(c.status().message().rfind("CODEOWNERS:2: ", 0) == 0);
+  CHECK(c.status().message().find(what) != std::string::npos);
+  // The same lines are read by GitLab's own rules there.
+  CHECK(Codeowners::Parse("* @all\n" + line + "\n", CodeownersDialect::kGitLab, "CODEOWNERS").ok());
+}
+
+TEST_CASE("GitHub: several unsupported lines are counted in the one error") {
+  auto c = Codeowners::Parse("* @all\n*.[ch] @c\n!x @y\n", CodeownersDialect::kGitHub, "CODEOWNERS");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message().find("CODEOWNERS:2: ") == 0);
+  CHECK(c.status().message().find("(and 1 more such lines)") != std::string::npos);
 }
 
 TEST_CASE("GitHub: malformed owners are ignored with a warning") {
@@ -221,15 +229,60 @@ TEST_CASE("GitHub: files of 3 MB or more are refused, smaller large files parse 
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
 }
 
-TEST_CASE("hostile CODEOWNERS text gives warnings, not crashes") {
+TEST_CASE("hostile CODEOWNERS text gives warnings or an error, not crashes") {
   std::string junk = std::string("\0\xff\xfe[[[**/**/**/\\", 17) + "\n" + std::string(5000, '*') + " @a\n" +
                      std::string(3000, '[') + "\n^[\n[]\n[x][\n!\n\r\n   \t\n@only-owner\n";
-  for (auto dialect : {CodeownersDialect::kGitHub, CodeownersDialect::kGitLab}) {
-    auto c = Codeowners::Parse(junk, dialect, "CODEOWNERS");
+  // GitHub refuses the file for its '[' and '!' lines (see above); without them it parses.
+  CHECK_FALSE(Codeowners::Parse(junk, CodeownersDialect::kGitHub, "CODEOWNERS").ok());
+  // A pattern that is not UTF-8 cannot be matched: an error in GitHub too.
+  CHECK_FALSE(Codeowners::Parse("a\xff @x\n", CodeownersDialect::kGitHub, "CODEOWNERS").ok());
+  std::string github_junk = std::string("\0**/**/**/\\", 12) + "\n" + std::string(5000, '*') + " @a\n" +
+                            "\r\n   \t\n@only-owner\n" + std::string(3000, '/') + " @b\n";
+  for (auto [dialect, text] : {std::pair{CodeownersDialect::kGitHub, github_junk}, std::pair{CodeownersDialect::kGitLab, junk}}) {
+    auto c = Codeowners::Parse(text, dialect, "CODEOWNERS");
+    INFO(c.status().message());
     REQUIRE(c.ok());
     (void)c->Lookup("a/b/c");
     (void)c->Lookup(std::string(10000, 'a'));
     (void)c->Lookup("");
+  }
+}
+
+// End to end: a GitHub-dialect CODEOWNERS whose live-path line uses `[p]` must not let the
+// earlier `*` owner approve a push to that path; the gate refuses with the parse error, and
+// `pushgate codeowners` reports it. The twin without the line lets the `*` owner's push land.
+TEST_CASE("GitHub CODEOWNERS with a '[ ]' line refuses the live push it governs; without it the owner's push lands") {
+  auto setup = [](pushgate::testing::GitFixture& g, const std::string& owners) {
+    g.Commit("CODEOWNERS", owners, "owners");
+    g.Commit("live/prod/app.yaml", "replicas: 1\n", "first");
+    REQUIRE(g.Push("origin main").code == 0);
+    g.InstallGate("version: 1\nenvironments:\n  - name: production\n    refs: [refs/heads/main]\n"
+                  "    paths: [\"live/prod/**\"]\n    require_codeowners: true\n    approver: pusher\n"
+                  "    codeowners: { file: CODEOWNERS, dialect: github }\n");
+    g.Commit("live/prod/app.yaml", "replicas: 2\n", "scale");
+  };
+  SECTION("without the bracket line, alice (the pusher, owner through '*') lands") {
+    pushgate::testing::GitFixture g;
+    setup(g, "* @alice\n");
+    auto p = g.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code == 0);
+  }
+  SECTION("with '/live/[p]rod/ @bob', alice's push is refused naming the line") {
+    pushgate::testing::GitFixture g;
+    setup(g, "* @alice\n/live/[p]rod/ @bob\n");
+    std::string before = g.ServerRev("main");
+    auto p = g.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find("codeowners") != std::string::npos);
+    CHECK(p.err.find("CODEOWNERS:2: '/live/[p]rod/': character ranges") != std::string::npos);
+    CHECK(g.ServerRev("main") == before);
+
+    auto cmd = g.Run("'" + pushgate::testing::PushgateBinary() + "' codeowners live/prod/app.yaml");
+    INFO(cmd.all());
+    CHECK(cmd.code == 2);
+    CHECK(cmd.err.find("CODEOWNERS:2: '/live/[p]rod/'") != std::string::npos);
   }
 }
 
