@@ -35,6 +35,7 @@
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "hooks/checks.h"
+#include "hooks/referenced_files.h"
 
 namespace pushgate {
 
@@ -124,37 +125,6 @@ Status WriteUnder(const std::string& root, const std::string& path, std::string_
     done += static_cast<size_t>(w);
   }
   return Status::Ok();
-}
-
-// The program to execute. A name without '/' is looked up on PATH here, in absolute directories
-// only, because the command starts in the directory of pushed files and an empty or "." PATH
-// entry would otherwise run one of them. A relative path with '/' is taken relative to the
-// configuration file, like every other relative path in it.
-Result<std::string> ResolveProgram(const std::string& program, const std::string& config_source) {
-  if (program.empty()) return Status::InvalidArgument("the command's program is empty");
-  if (program.front() == '/') return program;
-  if (program.find('/') != std::string::npos) {
-    std::filesystem::path base = std::filesystem::path(config_source).parent_path();
-    if (base.is_relative()) base = std::filesystem::absolute(base);
-    return (base / program).lexically_normal().string();
-  }
-  const char* path_env = getenv("PATH");
-  std::string_view dirs = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t colon = dirs.find(':', start);
-    std::string dir(dirs.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start));
-    if (!dir.empty() && dir.front() == '/') {
-      std::string candidate = dir + "/" + program;
-      struct stat st;
-      if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(candidate.c_str(), X_OK) == 0) {
-        return candidate;
-      }
-    }
-    if (colon == std::string_view::npos) break;
-    start = colon + 1;
-  }
-  return Status::NotFound("'" + program + "' was not found on PATH");
 }
 
 // The command's output as note lines: stdout then stderr, capped in bytes, lines and line length,
@@ -286,7 +256,7 @@ void RunPolicy(const CheckContext& ctx, const ExternalPolicy& policy, const RefI
   }
   if (written.empty()) return;
 
-  auto program = ResolveProgram(policy.command.front(), ctx.config.source);
+  auto program = ResolvePolicyProgram(policy.command.front(), ctx.config.source);
   if (!program.ok()) return not_run(program.status().message());
 
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline - Clock::now());

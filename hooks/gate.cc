@@ -13,7 +13,6 @@
 #include "hooks/report.h"
 #include "hooks/secret_scan.h"
 #include "install/hook_locations.h"
-#include "install/hook_wrapper.h"
 #include "signatures/breakglass_ledger.h"
 
 namespace pushgate {
@@ -120,15 +119,6 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   AddLimitFindings(cfg, model->limit_notes, limits.deadline, &run->findings);
   *model_out = std::move(*model);
   return Status::Ok();
-}
-
-// True when pushgate's post-receive runs after this push's refs move, to spend the tokens reserved
-// for them.
-bool PostReceiveInstalled(const std::string& git_dir) {
-  for (const char* rel : {"/hooks/post-receive", "/hooks/post-receive.d/pushgate", "/custom_hooks/post-receive.d/pushgate"}) {
-    if (IsManagedHook(git_dir + rel)) return true;
-  }
-  return false;
 }
 
 // The audit record of one decision (SPEC §1.6); findings are already redacted.

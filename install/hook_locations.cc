@@ -76,6 +76,17 @@ bool ChainsExistingHooks(HookLayout layout) {
   return layout == HookLayout::kBare || layout == HookLayout::kPreCommit;
 }
 
+// True when pushgate's executable wrapper of `kind` is in one of the layouts under git_dir.
+bool InstalledUnder(const std::string& git_dir, HookKind kind) {
+  for (HookLayout layout : AllHookLayouts()) {
+    std::string dir = HooksDirInGitDir(layout);
+    std::string rel = HookRel(layout, kind);
+    if (dir.empty() || rel.empty()) continue;
+    if (ActiveWrapper(git_dir + "/" + dir + "/" + rel)) return true;
+  }
+  return false;
+}
+
 bool PreReceiveInstalled(const std::string& git_dir) {
   const char* wrapper = std::getenv(kWrapperPathVariable);
   if (wrapper && *wrapper) {
@@ -91,13 +102,9 @@ bool PreReceiveInstalled(const std::string& git_dir) {
     }
     return false;
   }
-  for (HookLayout layout : AllHookLayouts()) {
-    std::string dir = HooksDirInGitDir(layout);
-    std::string pre_receive = HookRel(layout, HookKind::kPreReceive);
-    if (dir.empty() || pre_receive.empty()) continue;
-    if (ActiveWrapper(git_dir + "/" + dir + "/" + pre_receive)) return true;
-  }
-  return false;
+  return InstalledUnder(git_dir, HookKind::kPreReceive);
 }
+
+bool PostReceiveInstalled(const std::string& git_dir) { return InstalledUnder(git_dir, HookKind::kPostReceive); }
 
 }  // namespace pushgate

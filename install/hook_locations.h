@@ -65,4 +65,10 @@ bool ChainsExistingHooks(HookLayout layout);
 // layout counts.
 bool PreReceiveInstalled(const std::string& git_dir);
 
+// True when pushgate's executable post-receive runs after a push to the repository at git_dir
+// lands, to spend the break-glass tokens reserved at pre-receive. Only the layouts under git_dir
+// are seen: under a server-wide directory the answer is false and tokens are spent at once when
+// the push is accepted (never left reusable).
+bool PostReceiveInstalled(const std::string& git_dir);
+
 }  // namespace pushgate
