@@ -102,6 +102,32 @@ int main(int argc, char** argv) {
   }
   Time(reset);
 
+  // A realistic sequence for the verdict cache's hit rate: a topic branch is pushed (its blobs
+  // are new), then merged into main (the gate judges the topic's blobs again for main).
+  {
+    const std::string audit = dir + "/audit.jsonl";
+    Time("rm -f " + audit + " && " + empty_cache + " && git -C " + server + " update-ref -d refs/heads/long && " + reset +
+         " && printf 'version: 1\\naudit: { log: " + audit + " }\\n' > " + server + "/pushgate.yaml && " +
+         PUSHGATE_BINARY + " -q install --bare " + server + " && cd " + work +
+         " && PUSHGATE_CACHE_DIR=" + cache + " git push -q origin long:refs/heads/long 2>/dev/null && PUSHGATE_CACHE_DIR=" +
+         cache + " git push -q origin merged:main 2>/dev/null");
+    Sample hits = Time("grep -o '\"content\":{[^}]*}' " + audit + " > " + dir + "/content.txt");
+    std::printf("verdict cache hit rate, topic pushed then merged (from the audit records):\n");
+    std::FILE* f = std::fopen((dir + "/content.txt").c_str(), "r");
+    char line[256];
+    const char* step[] = {"  push of the 200-commit topic  ", "  merge of the topic into main  "};
+    int i = 0;
+    while (f && hits.exit_code == 0 && std::fgets(line, sizeof line, f) && i < 2) {
+      unsigned long blobs = 0, cached = 0;
+      std::sscanf(line, "\"content\":{\"blobs\":%lu,\"verdict_cache_hits\":%lu", &blobs, &cached);
+      std::printf("%s %lu blobs, %lu known clean (%.0f%%)\n", step[i++], blobs, cached,
+                  blobs ? 100.0 * cached / blobs : 0.0);
+    }
+    if (f) std::fclose(f);
+    Time("rm -f " + server + "/pushgate.yaml && git -C " + server + " update-ref refs/heads/long $(git -C " + work +
+         " rev-parse long) && " + reset);
+  }
+
   std::vector<pushgate::scanner::VerdictCache::Id> ids(100000);
   for (size_t i = 0; i < ids.size(); ++i) {
     for (size_t b = 0; b < 20; ++b) ids[i][b] = static_cast<unsigned char>((i * 2654435761u) >> (b % 4 * 8));

@@ -28,6 +28,7 @@ struct Run {
   std::vector<Finding> findings;
   std::vector<std::string> notes;
   PushContext push;
+  SecretScanStats content;
 };
 
 // One `limits` finding per part of the push that was not examined, and one when the time budget
@@ -113,7 +114,7 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
     auto baseline = LoadConfiguredBaseline(cfg.secrets);
     if (!baseline.ok()) return baseline.status();
     *content_failure = true;
-    PG_RETURN_IF_ERROR(CheckSecrets(ctx, **scanner, baseline->get(), &run->findings));
+    PG_RETURN_IF_ERROR(CheckSecrets(ctx, **scanner, baseline->get(), &run->findings, nullptr, &run->content));
   }
   PG_RETURN_IF_ERROR(CheckEnvironments(ctx, &run->findings));
   AddLimitFindings(cfg, model->limit_notes, limits.deadline, &run->findings);
@@ -151,6 +152,9 @@ nlohmann::json AuditRecord(const Run& run, const std::string& decision, const Ov
   };
   if (!run.push.pusher_email.empty()) record["pusher_email"] = run.push.pusher_email;
   if (!error.empty()) record["error"] = error;
+  if (run.content.blobs > 0) {
+    record["content"] = {{"blobs", run.content.blobs}, {"verdict_cache_hits", run.content.cache_hits}};
+  }
   // A decision is not a change: an accepted push moves its refs only if every later hook accepts
   // too. "pending" until a `landed` record (post-receive) names the refs that moved.
   record["outcome"] = decision == "accepted" || decision == "overridden" ? "pending" : "refused";

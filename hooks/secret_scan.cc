@@ -117,7 +117,10 @@ Result<std::unique_ptr<scanner::Baseline>> LoadConfiguredBaseline(const SecretsC
 }
 
 Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const scanner::Baseline* baseline,
-                    std::vector<Finding>* out, std::vector<std::pair<std::string, std::string>>* secrets_out) {
+                    std::vector<Finding>* out, std::vector<std::pair<std::string, std::string>>* secrets_out,
+                    SecretScanStats* stats) {
+  SecretScanStats local;
+  if (!stats) stats = &local;
   auto keep = [secrets_out](const scanner::SecretMatch& m) {
     if (secrets_out) secrets_out->emplace_back(m.rule_id, m.secret);
   };
@@ -127,13 +130,18 @@ Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& s, const sc
   // the store already held: the verdict cache makes that cheap. A small push reads no cache.
   std::optional<scanner::VerdictCache> cache;
   if (ctx.model.blobs.size() >= kVerdictCacheMinBlobs) cache = scanner::VerdictCache::Open(CacheDir(cfg.secrets), s.VerdictKey());
+  stats->cache_read = cache.has_value();
   for (const auto& b : ctx.model.blobs) {
     if (std::chrono::steady_clock::now() > ctx.deadline) break;  // reported as a limits finding by the gate
     if (static_cast<int64_t>(b.size) > cfg.limits.max_blob_bytes) {
       BlobLimitFinding(ctx, b, out);
       continue;
     }
-    if (cache && cache->IsClean(b.id.id)) continue;
+    ++stats->blobs;
+    if (cache && cache->IsClean(b.id.id)) {
+      ++stats->cache_hits;
+      continue;
+    }
     std::vector<scanner::SecretMatch> matches;
     const BlobOccurrence& first = b.occurrences.front();
     PG_RETURN_IF_ERROR(blobs.Scan(b.id, first.path, &matches));

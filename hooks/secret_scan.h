@@ -22,10 +22,18 @@ Result<std::unique_ptr<scanner::Scanner>> MakeScanner(const SecretsConfig& secre
 // Loads the baseline `secrets.baseline` names; null when none is configured.
 Result<std::unique_ptr<scanner::Baseline>> LoadConfiguredBaseline(const SecretsConfig& secrets);
 
+// What the content scan did, for the audit record and benchmarks.
+struct SecretScanStats {
+  size_t blobs = 0;        // blobs judged
+  size_t cache_hits = 0;   // of those, known clean from the verdict cache
+  bool cache_read = false; // the verdict cache was consulted (pushes of 32 blobs or more)
+};
+
 // Scans the push's content inputs. A non-OK Status means content could not be read. When
 // secrets_out is given, it receives (rule id, secret) for each finding, for writing a baseline.
 Status CheckSecrets(const CheckContext& ctx, const scanner::Scanner& scanner, const scanner::Baseline* baseline,
                     std::vector<Finding>* out,
-                    std::vector<std::pair<std::string, std::string>>* secrets_out = nullptr);
+                    std::vector<std::pair<std::string, std::string>>* secrets_out = nullptr,
+                    SecretScanStats* stats = nullptr);
 
 }  // namespace pushgate
