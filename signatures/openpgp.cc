@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 #include "signatures/base64.h"
 #include "signatures/sha1.h"
@@ -13,6 +14,17 @@ namespace pushgate::signatures {
 namespace {
 
 constexpr std::string_view kUnsupported = "unsupported OpenPGP ";
+constexpr std::string_view kExpired = "OpenPGP signature expired";
+
+// "2026-11-30 07:10:04 UTC".
+std::string UtcTime(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  if (gmtime_r(&tt, &tm) == nullptr) return std::to_string(t);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
 constexpr size_t kMaxSignatureArmor = 64 * 1024;
 // Ed25519Legacy curve OID 1.3.6.1.4.1.11591.15.1 (RFC 9580 §9.2).
 constexpr std::string_view kEd25519LegacyOid = "\x2B\x06\x01\x04\x01\xDA\x47\x0F\x01";
@@ -403,8 +415,29 @@ std::string PgpUserIdHashPrefix(std::string_view user_id) {
   return out;
 }
 
+std::optional<int64_t> PgpSignatureExpiresAt(const PgpSignature& sig) {
+  if (!sig.expiration_seconds || *sig.expiration_seconds == 0) return std::nullopt;
+  return sig.creation_time.value_or(0) + *sig.expiration_seconds;
+}
+
 Status VerifyPgpSignature(const PgpSignature& sig, const PgpPublicKey& key, std::string_view data) {
+  return VerifyPgpSignatureAt(sig, key, data, static_cast<int64_t>(std::time(nullptr)));
+}
+
+bool IsExpiredPgp(const Status& status) {
+  return status.code() == Status::Code::kCorruption && status.message().compare(0, kExpired.size(), kExpired) == 0;
+}
+
+Status VerifyPgpSignatureAt(const PgpSignature& sig, const PgpPublicKey& key, std::string_view data,
+                            std::optional<int64_t> now) {
   PG_RETURN_IF_ERROR(EnsureSodium());
+  if (auto expires = PgpSignatureExpiresAt(sig); expires && now && *now > *expires) {
+    // RFC 9580 §5.2.3.18: past its expiration time the signature is not valid, however good
+    // its mathematics.
+    return Status::Corruption(std::string(kExpired) + " at " + UtcTime(*expires) + " (made " +
+                              UtcTime(sig.creation_time.value_or(0)) + " to be valid for " +
+                              std::to_string(*sig.expiration_seconds) + " s)");
+  }
   if (sig.pubkey_algo != key.algo) {
     return Status::Corruption("signature algorithm " + PgpAlgorithmName(sig.pubkey_algo) + " does not match key " +
                               PgpAlgorithmName(key.algo));

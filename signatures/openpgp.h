@@ -96,10 +96,24 @@ std::string PgpKeyHashPrefix(const PgpPublicKey& key);
 // The bytes that stand for a user id in a certification signature (0xB4 prefix).
 std::string PgpUserIdHashPrefix(std::string_view user_id);
 
+// When the signature stops being valid: its creation time plus the signature expiration subpacket
+// (type 3, RFC 9580 §5.2.3.18), in unix seconds; none when it never expires (no subpacket, or 0).
+// A signature with an expiration but no creation time counts as created at 0.
+std::optional<int64_t> PgpSignatureExpiresAt(const PgpSignature& sig);
+
 // Verifies `sig` made by `key` over `data` (the document, or the key/user-id material of a key
-// signature). OK when valid; Corruption when malformed or not valid; InvalidArgument starting
-// "unsupported OpenPGP" when the algorithm or hash needs another implementation.
+// signature) and, when `now` is given, that the signature has not expired by then. OK when valid;
+// Corruption when malformed, not valid, or expired (the message then starts "OpenPGP signature
+// expired"); InvalidArgument starting "unsupported OpenPGP" when the algorithm or hash needs
+// another implementation.
+Status VerifyPgpSignatureAt(const PgpSignature& sig, const PgpPublicKey& key, std::string_view data,
+                            std::optional<int64_t> now);
+
+// VerifyPgpSignatureAt at the current wall-clock time: an expired signature is never valid.
 Status VerifyPgpSignature(const PgpSignature& sig, const PgpPublicKey& key, std::string_view data);
+
+// True when a VerifyPgpSignature status means the signature itself had expired.
+bool IsExpiredPgp(const Status& status);
 
 // True when a VerifyPgpSignature status means "needs another implementation".
 bool IsUnsupportedPgp(const Status& status);

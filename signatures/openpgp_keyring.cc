@@ -85,6 +85,9 @@ class CertificateBuilder {
     current_->emails.push_back(PgpUserIdEmail(uid));
   }
 
+  // Self-signatures are checked without their own expiration time: the key's expiry (key
+  // expiration subpacket) and revocations come from them, and dropping an expired one would
+  // forget an expiry or a revocation rather than end the key's validity.
   Status AddSignature(std::string_view body) {
     if (!current_->self_signatures_checked) return Status::Ok();
     auto sig = ParsePgpSignaturePacket(body);
@@ -97,25 +100,25 @@ class CertificateBuilder {
     if (!from_primary) return Status::Ok();  // certifications by others do not matter here
     int64_t created = sig->creation_time.value_or(0);
     if (section_ == Section::kPrimary) {
-      if (sig->sig_type == 0x1F && VerifyPgpSignature(*sig, primary.key, prefix).ok()) {
+      if (sig->sig_type == 0x1F && VerifyPgpSignatureAt(*sig, primary.key, prefix, std::nullopt).ok()) {
         ApplyPrimary(*sig, created);
-      } else if (sig->sig_type == 0x20 && VerifyPgpSignature(*sig, primary.key, prefix).ok()) {
+      } else if (sig->sig_type == 0x20 && VerifyPgpSignatureAt(*sig, primary.key, prefix, std::nullopt).ok()) {
         primary.revoked = true;
       }
     } else if (section_ == Section::kUserId) {
       if (sig->sig_type >= 0x10 && sig->sig_type <= 0x13 &&
-          VerifyPgpSignature(*sig, primary.key, prefix + PgpUserIdHashPrefix(pending_uid_)).ok()) {
+          VerifyPgpSignatureAt(*sig, primary.key, prefix + PgpUserIdHashPrefix(pending_uid_), std::nullopt).ok()) {
         AcceptUserId(pending_uid_);
         ApplyPrimary(*sig, created);
       }
     } else if (section_ == Section::kSubkey) {
       PgpKeyState& sub = current_->subkeys.back();
       std::string data = prefix + PgpKeyHashPrefix(sub.key);
-      if (sig->sig_type == 0x18 && VerifyPgpSignature(*sig, primary.key, data).ok()) {
+      if (sig->sig_type == 0x18 && VerifyPgpSignatureAt(*sig, primary.key, data, std::nullopt).ok()) {
         sub.bound = true;
         sub.expires_at = ExpiryFrom(sub.key, *sig);
         if (sig->key_flags) sub.can_sign = (*sig->key_flags & 0x02) != 0;
-      } else if (sig->sig_type == 0x28 && VerifyPgpSignature(*sig, primary.key, data).ok()) {
+      } else if (sig->sig_type == 0x28 && VerifyPgpSignatureAt(*sig, primary.key, data, std::nullopt).ok()) {
         sub.revoked = true;
       }
     }

@@ -3,8 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <ctime>
+
+#include "base/files.h"
 #include "signatures/base64.h"
 #include "signatures/openpgp_keyring.h"
+#include "tests/support/git_fixture.h"
 
 namespace pushgate::signatures {
 namespace {
@@ -70,6 +74,27 @@ TEST_CASE("RFC 9580 A.2 v4 Ed25519Legacy signature over \"OpenPGP\" verifies") {
   PgpSignature flipped = sig;
   flipped.material[flipped.material.size() - 1] ^= 1;
   CHECK(VerifyPgpSignature(flipped, key, "OpenPGP").code() == Status::Code::kCorruption);
+}
+
+TEST_CASE("the signature expiration subpacket ends a signature's validity (RFC 9580 5.2.3.18)") {
+  PgpPublicKey key = V4Key();
+  PgpSignature sig = V4Sig();
+  const int64_t made = 0x55f95f95;
+  CHECK(!PgpSignatureExpiresAt(sig));
+  CHECK(VerifyPgpSignatureAt(sig, key, "OpenPGP", made + 100000000).ok());
+  sig.expiration_seconds = 0;  // zero: never expires
+  CHECK(VerifyPgpSignatureAt(sig, key, "OpenPGP", made + 100000000).ok());
+  sig.expiration_seconds = 60;
+  CHECK(PgpSignatureExpiresAt(sig) == made + 60);
+  CHECK(VerifyPgpSignatureAt(sig, key, "OpenPGP", made + 60).ok());
+  Status late = VerifyPgpSignatureAt(sig, key, "OpenPGP", made + 61);
+  CHECK(late.code() == Status::Code::kCorruption);
+  CHECK(IsExpiredPgp(late));
+  CHECK(late.message().find("2015-09-16") != std::string::npos);
+  CHECK(VerifyPgpSignatureAt(sig, key, "OpenPGP", std::nullopt).ok());  // no time: the mathematics only
+  CHECK(IsExpiredPgp(VerifyPgpSignature(sig, key, "OpenPGP")));  // now is long past 2015
+  sig.expiration_seconds.reset();
+  CHECK_FALSE(IsExpiredPgp(VerifyPgpSignature(sig, key, "OpenPGQ")));
 }
 
 TEST_CASE("RFC 9580 A.3 v6 certificate: fingerprints and v6 self-signatures verify") {
@@ -176,6 +201,80 @@ TEST_CASE("hostile OpenPGP input gives clean errors") {
   SECTION("garbage keyring") {
     CHECK(!PgpKeyring::Parse(std::string("\x99\x00\x05hello", 8), "junk").ok());
     CHECK(!PgpKeyring::Parse("-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nxioG\n-----END PGP PRIVATE KEY BLOCK-----\n", "x").ok());
+  }
+}
+
+// End to end: gpg makes an Ed25519 key ten days in the past (--faked-system-time) and signs commits
+// with it through `git commit -S`; the gate, trusting the exported key for the committer, must
+// refuse a signature whose expiration subpacket has passed, and a key whose expiration has passed,
+// and accept the same key's unexpired signature.
+struct PgpRepo : pushgate::testing::GitFixture {
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+
+  // `key_expire`: gpg's quick-gen-key expiry ("never", "1d").
+  explicit PgpRepo(const std::string& key_expire = "never") {
+    std::string made = std::to_string(now - 10 * 86400) + "!";
+    auto r = Run("mkdir -m 700 -p \"$GNUPGHOME\" && gpg -q --batch --passphrase '' --faked-system-time " + made +
+                 " --quick-gen-key 'Alice <alice@example.com>' ed25519 sign " + key_expire + " 2>&1 && gpg --batch --armor --export > " +
+                 root() + "/keys.asc");
+    INFO(r.all());
+    REQUIRE(r.code == 0);
+    Commit("live/prod/app.yaml", "replicas: 1\n", "first");
+    REQUIRE(Push("origin main").code == 0);
+    InstallGate("version: 1\nsigners: { openpgp_keys: " + root() + "/keys.asc }\n"
+                "environments:\n  - name: production\n    refs: [refs/heads/main]\n    paths: [\"live/prod/**\"]\n"
+                "    require_signed: true\n");
+  }
+
+  // Commits a live change signed at `sign_time` with gpg's extra `options`.
+  void SignedChange(const std::string& content, int64_t sign_time, const std::string& options) {
+    REQUIRE(pushgate::WriteFileAtomic(root() + "/gpg-at", "#!/bin/sh\nexec gpg --faked-system-time " +
+                                                              std::to_string(sign_time) + "! " + options + " \"$@\"\n",
+                                      0755)
+                .ok());
+    auto r = Run("echo '" + content + "' > live/prod/app.yaml && git add -A && git -c gpg.format=openpgp -c gpg.program=" +
+                 root() + "/gpg-at -c user.signingkey=alice@example.com -c commit.gpgsign=true commit -q -m change");
+    INFO(r.all());
+    REQUIRE(r.code == 0);
+  }
+};
+
+TEST_CASE("gate: an OpenPGP signature past its expiration is refused; the unexpired twin lands") {
+  SECTION("expiry still ahead") {
+    PgpRepo g;
+    g.SignedChange("replicas: 2", g.now - 3600, "--default-sig-expire 1d");
+    auto p = g.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code == 0);
+  }
+  SECTION("expired a day ago") {
+    PgpRepo g;
+    g.SignedChange("replicas: 3", g.now - 2 * 86400, "--default-sig-expire 1d");
+    std::string before = g.ServerRev("main");
+    auto p = g.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find("signed-commit") != std::string::npos);
+    CHECK(p.err.find("OpenPGP signature expired") != std::string::npos);
+    CHECK(g.ServerRev("main") == before);
+  }
+}
+
+TEST_CASE("gate: a signature by an OpenPGP key past its key expiration is expired-key; before it, it lands") {
+  SECTION("key valid") {
+    PgpRepo g("3w");
+    g.SignedChange("replicas: 4", g.now - 3600, "");
+    auto p = g.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code == 0);
+  }
+  SECTION("key expired") {
+    PgpRepo g("1d");  // made ten days ago, valid for one
+    g.SignedChange("replicas: 5", g.now - 10 * 86400 + 3600, "");
+    auto p = g.Push("origin main");
+    INFO(p.all());
+    CHECK(p.code != 0);
+    CHECK(p.err.find("expired-key") != std::string::npos);
   }
 }
 
