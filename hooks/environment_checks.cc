@@ -3,6 +3,7 @@
 // committer ("signed-commit"), and the approver must own every touched live path in the
 // CODEOWNERS file as it was before the push ("codeowners").
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <ctime>
 #include <map>
@@ -244,6 +245,14 @@ Status CheckEnvironments(const CheckContext& ctx, std::vector<Finding>* out) {
       }
       for (size_t ci : ref.commits) {
         const PushedCommit& c = ctx.model.commits[ci];
+        if (std::chrono::steady_clock::now() > ctx.deadline) {
+          // Signature checks can be slow (ssh-keygen, gpg): the budget is checked per commit.
+          Finding f = EnvFinding("limits", ref, c, "", "time budget spent while checking signatures and owners (environment " +
+                                                         env.name + "); the rest of " + ref.update.ref + " was not checked");
+          f.severity = LimitSeverity(cfg.limits);
+          out->push_back(std::move(f));
+          break;
+        }
         std::vector<std::string> live;
         for (const auto& p : c.TouchedPaths()) {
           if (is_live(p)) live.push_back(p);

@@ -6,6 +6,7 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,14 @@ struct Finding {
 
 // True when any finding still blocks.
 bool AnyBlocking(const std::vector<Finding>& findings);
+
+// Most findings a push reports in full.
+inline constexpr size_t kMaxListedFindings = 1000;
+
+// Keeps the first `max` findings in full and turns the rest into one finding per rule, ref and
+// severity that says how many more there were, so that the report, the audit record and the
+// memory they take stay bounded whatever a push holds. The decision does not change: a summary of
+// blocking findings blocks, and a break-glass token that names the rule waives it.
+void BoundFindings(std::vector<Finding>* findings, size_t max = kMaxListedFindings);
 
 }  // namespace pushgate

@@ -118,6 +118,7 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   }
   PG_RETURN_IF_ERROR(CheckEnvironments(ctx, &run->findings));
   AddLimitFindings(cfg, model->limit_notes, limits.deadline, &run->findings);
+  BoundFindings(&run->findings);
   *model_out = std::move(*model);
   return Status::Ok();
 }

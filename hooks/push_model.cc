@@ -123,6 +123,10 @@ class Builder {
         break;
       }
       auto idx = AddCommit(id, label);
+      if (!idx.ok() && idx.status().code() == Status::Code::kTimeout) {
+        model_.limit_notes.push_back("time budget spent while tracing where the findings were introduced");
+        break;
+      }
       if (!idx.ok()) return idx.status();
       if (*idx == SIZE_MAX) {
         model_.limit_notes.push_back("more than " + std::to_string(limits_.max_commits) + " commits; the history was not fully traced");
@@ -231,6 +235,11 @@ class Builder {
         return Status::Ok();
       }
       auto idx = AddCommit(id, u.ref);
+      if (!idx.ok() && idx.status().code() == Status::Code::kTimeout) {
+        model_.limit_notes.push_back("time budget spent while comparing the trees of " + OidToHex(id).substr(0, 10) +
+                                     " on " + u.ref);
+        return Status::Ok();
+      }
       if (!idx.ok()) return idx.status();
       if (*idx == SIZE_MAX) {
         model_.limit_notes.push_back("more than " + std::to_string(limits_.max_commits) + " new commits; " + u.ref +
@@ -367,6 +376,7 @@ class Builder {
     if (depth > 256) return Status::Corruption("tree nesting deeper than 256 levels at " + prefix);
     if (new_tree) {
       for (size_t i = 0, n = git_tree_entrycount(new_tree); i < n; ++i) {
+        PG_RETURN_IF_ERROR(Tick());
         const git_tree_entry* e = git_tree_entry_byindex(new_tree, i);
         const git_tree_entry* o = old_tree ? git_tree_entry_byname(old_tree, git_tree_entry_name(e)) : nullptr;
         if (o && git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(e)) &&
@@ -382,6 +392,14 @@ class Builder {
         if (new_tree && git_tree_entry_byname(new_tree, git_tree_entry_name(o))) continue;
         PG_RETURN_IF_ERROR(DiffEntry(o, nullptr, prefix + git_tree_entry_name(o), depth, out));
       }
+    }
+    return Status::Ok();
+  }
+
+  // Checks the time budget every few thousand tree entries: a single huge commit cannot outrun it.
+  Status Tick() {
+    if (++ticks_ % 4096 == 0 && std::chrono::steady_clock::now() > limits_.deadline) {
+      return Status::Timeout("time budget spent while comparing trees");
     }
     return Status::Ok();
   }
@@ -502,6 +520,7 @@ class Builder {
   std::set<std::string> seen_tags_;
   std::unordered_set<git_oid, GitOidHash, GitOidEqual> seen_trees_;
   bool tree_time_noted_ = false;
+  uint64_t ticks_ = 0;
   bool blob_limit_noted_ = false;
   bool bytes_limit_noted_ = false;
   int64_t total_bytes_ = 0;

@@ -1,6 +1,7 @@
 // Live environments end to end: real keys made by ssh-keygen and gpg, real signed commits made by
 // `git commit -S`, pushed through the installed gate (hooks/environment_checks.cc).
 #include <catch2/catch.hpp>
+#include <chrono>
 
 #include "tests/support/git_fixture.h"
 
@@ -397,4 +398,20 @@ TEST_CASE("missing or broken trust files refuse live changes even with on_error:
     INFO(p.all());
     CHECK(p.code != 0);
   }
+}
+
+TEST_CASE("slow signature checks stop at the time budget with a limits finding naming the stage") {
+  LiveRepo r;
+  r.InstallGate(r.Config("refs/heads/main", "signer", "limits: { timeout_seconds: 2 }\n"));
+  // Commits signed with carol's RSA key: each goes through ssh-keygen -Y verify.
+  REQUIRE(r.Run("for i in $(seq 1 400); do echo \"n: $i\" > live/prod/app.yaml && git add live/prod/app.yaml && "
+                "GIT_COMMITTER_NAME=carol GIT_COMMITTER_EMAIL=carol@example.com git -c commit.gpgsign=true "
+                "-c user.signingkey=" + r.keys + "/carol commit -q -m \"n $i\" || exit 1; done").code == 0);
+  auto start = std::chrono::steady_clock::now();
+  auto p = r.Push("origin main");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(p.all());
+  CHECK(p.code != 0);
+  CHECK(p.err.find("time budget spent while checking signatures") != std::string::npos);
+  CHECK(seconds < 2 + 10);  // the budget plus a stated overshoot, with room for a loaded machine
 }

@@ -242,3 +242,23 @@ TEST_CASE("a damaged or foreign verdict cache means a rescan, never a skipped bl
   CHECK(r.code != 0);
   CHECK(r.err.find("secret/aws-secret-access-key: refs/heads/main") != std::string::npos);
 }
+
+TEST_CASE("a push with thousands of findings is refused with a bounded report and audit record") {
+  SecretGate g;
+  g.InstallGate("version: 1\naudit: { log: " + g.root() + "/audit.jsonl }\n");
+  // 1,500 distinct AWS key ids, one per file.
+  REQUIRE(g.Run("mkdir -p keys && for i in $(seq 1 1500); do echo \"id = AKIA$(head -c 10 /dev/urandom | base32)\" "
+                "> keys/$i.env; done && git add keys && git commit -qm keys").code == 0);
+  auto r = g.Push("origin main");
+  CHECK(r.code != 0);
+  CHECK(r.err.find("more secret/aws-access-key-id findings on refs/heads/main not listed") != std::string::npos);
+  auto size = g.Run("tail -n 1 " + g.root() + "/audit.jsonl | wc -c");
+  CHECK(std::stol(size.out) < 1000000);
+  CHECK(g.Run("'" + pushgate::testing::PushgateBinary() + "' audit verify " + g.root() + "/audit.jsonl").code == 0);
+  // The next push works.
+  g.Run("git reset -q --hard origin/main");
+  g.Commit("notes.txt", "clean\n", "clean");
+  auto next = g.Push("origin main");
+  INFO(next.all());
+  CHECK(next.code == 0);
+}
