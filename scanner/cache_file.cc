@@ -1,6 +1,7 @@
 #include "scanner/cache_file.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,31 @@ std::string HexBytes(const unsigned char* data, size_t n) {
   return out;
 }
 
+std::string SealCacheData(std::string_view payload) {
+  [[maybe_unused]] const int ready = sodium_init();  // idempotent; picks the fastest BLAKE2b code
+  std::string out;
+  out.reserve(payload.size() + kCacheSealBytes);
+  out.append(payload);
+  unsigned char digest[kCacheSealBytes];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
+                     nullptr, 0);
+  out.append(reinterpret_cast<const char*>(digest), sizeof digest);
+  return out;
+}
+
+Result<std::string_view> UnsealCacheData(std::string_view sealed) {
+  [[maybe_unused]] const int ready = sodium_init();
+  if (sealed.size() < kCacheSealBytes) return Status::Corruption("damaged cache file: shorter than its digest");
+  std::string_view payload = sealed.substr(0, sealed.size() - kCacheSealBytes);
+  unsigned char digest[kCacheSealBytes];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
+                     nullptr, 0);
+  if (sodium_memcmp(digest, sealed.data() + payload.size(), kCacheSealBytes) != 0) {
+    return Status::Corruption("damaged cache file: digest mismatch");
+  }
+  return payload;
+}
+
 Result<std::string> ReadTrustedCacheFile(const std::string& path, size_t max_bytes) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) {
@@ -37,7 +63,7 @@ Result<std::string> ReadTrustedCacheFile(const std::string& path, size_t max_byt
   if (st.st_mode & (S_IWGRP | S_IWOTH)) {
     return Status::InvalidArgument(path + ": writable by group or others; ignored");
   }
-  if (static_cast<uint64_t>(st.st_size) > max_bytes) return Status::InvalidArgument(path + ": too large for a cache file");
+  if (static_cast<uint64_t>(st.st_size) > static_cast<uint64_t>(max_bytes) + kCacheSealBytes) return Status::InvalidArgument(path + ": too large for a cache file");
   std::string data(static_cast<size_t>(st.st_size), '\0');
   size_t done = 0;
   while (done < data.size()) {
@@ -46,10 +72,14 @@ Result<std::string> ReadTrustedCacheFile(const std::string& path, size_t max_byt
     if (n <= 0) return Status::IOError(path + ": short read");
     done += static_cast<size_t>(n);
   }
+  auto payload = UnsealCacheData(data);
+  if (!payload.ok()) return Status::Corruption(path + ": " + payload.status().message());
+  data.resize(payload->size());  // the payload is the file's prefix
   return data;
 }
 
-Status WriteCacheFile(const std::string& path, const std::string& data) {
+Status WriteCacheFile(const std::string& path, std::string_view payload) {
+  const std::string data = SealCacheData(payload);
   std::string tmp = path + ".XXXXXX";
   int raw = mkstemp(tmp.data());
   if (raw < 0) return Status::IOError(path + ": " + strerror(errno));

@@ -54,7 +54,7 @@ std::string DatabaseCacheKey(const std::vector<HsExpression>& expressions) {
   if (sodium_init() < 0) return "";
   crypto_generichash_state st;
   crypto_generichash_init(&st, nullptr, 0, 32);
-  HashField(&st, "pushgate-hsdb-1");
+  HashField(&st, "pushgate-hsdb-2");  // 2: sealed files (cache_file.h)
   HashField(&st, hs_version());
   hs_platform_info_t platform{};
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
@@ -87,6 +87,8 @@ Result<LoadedDatabase> LoadOrCompileDatabase(const std::vector<HsExpression>& ex
         return loaded;
       }
       loaded.cache_warning = loaded.cache_path + ": corrupt cached database; recompiling";
+    } else if (bytes.status().code() == Status::Code::kCorruption) {
+      loaded.cache_warning = bytes.status().message() + "; recompiling";
     } else if (bytes.status().code() != Status::Code::kNotFound) {
       loaded.cache_warning = bytes.status().message();
     }

@@ -1,12 +1,13 @@
 // Compiles the scanner's Hyperscan database, or loads it from an on-disk cache so a hook starts
 // in milliseconds instead of spending seconds compiling (SPEC §4).
 //
-// Cache file: <cache_dir>/<key>.hsdb holding hs_serialize_database() output. The key is a
+// Cache file: <cache_dir>/<key>.hsdb holding hs_serialize_database() output, sealed with a
+// BLAKE2b-256 digest checked before Hyperscan sees the bytes (scanner/cache_file.h). The key is a
 // BLAKE2b hash over every expression (pattern, flags, id), hs_version() and the host platform
 // (hs_populate_platform: CPU features and tuning), so a rule change, a library upgrade or another
 // CPU never reuses a stale database. Files are written atomically; a file not owned by the
-// current user, or writable by group or others, is refused; any load failure falls back to a
-// fresh compile that replaces the file.
+// current user, or writable by group or others, is refused; a digest mismatch or any other load
+// failure falls back to a fresh compile that replaces the file.
 //
 // Thread-safety: the functions share no state; concurrent processes may race on the same cache
 // file safely because writes are atomic renames.

@@ -10,7 +10,9 @@ namespace pushgate::scanner {
 
 namespace {
 
-constexpr std::string_view kMagic = "pushgate-rules-1\n";
+// 2: sealed cache files (cache_file.h); the magic is hashed into the key, so a file of format 1
+// is never read.
+constexpr std::string_view kMagic = "pushgate-rules-2\n";
 
 class Writer {
  public:

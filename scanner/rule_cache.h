@@ -1,7 +1,9 @@
 // A compact binary form of a parsed RuleSet, cached next to the compiled database: parsing the
 // YAML rule files takes tens of milliseconds, decoding this form a fraction of one, which keeps
 // hook start-up within its budget. The cache key hashes every rule file's name and contents and
-// the disabled ids, so any change to the inputs misses the cache and re-parses.
+// the disabled ids, so any change to the inputs misses the cache and re-parses. The file is
+// written and read through scanner/cache_file.h, whose digest must match before DecodeRuleSet
+// sees a byte: one flipped bit in a pattern re-parses the YAML, it is never used.
 //
 // Thread-safety: pure functions.
 #pragma once

@@ -14,7 +14,6 @@ namespace {
 constexpr char kMagic[] = "PGVC1\n";
 constexpr size_t kMagicBytes = 6;
 constexpr size_t kKeyBytes = 16;
-constexpr size_t kHashBytes = 32;
 constexpr size_t kHeaderBytes = kMagicBytes + kKeyBytes + 8;
 // About 3.3 million blobs: past it the cache starts over with what this run learned.
 constexpr size_t kMaxFileBytes = 64u << 20;
@@ -26,24 +25,15 @@ std::string KeyBytes(const std::string& hex) {
   return raw;
 }
 
-void Checksum(const std::string& data, size_t n, unsigned char* out) {
-  crypto_generichash(out, kHashBytes, reinterpret_cast<const unsigned char*>(data.data()), n, nullptr, 0);
-}
-
-// Parses a cache file; an error says why it is ignored.
+// Parses a cache file's payload (its seal already checked); an error says why it is ignored.
 Result<std::vector<VerdictCache::Id>> Decode(const std::string& data, const std::string& key) {
-  if (data.size() < kHeaderBytes + kHashBytes || data.compare(0, kMagicBytes, kMagic) != 0) {
+  if (data.size() < kHeaderBytes || data.compare(0, kMagicBytes, kMagic) != 0) {
     return Status::Corruption("not a verdict cache, or truncated");
-  }
-  unsigned char sum[kHashBytes];
-  Checksum(data, data.size() - kHashBytes, sum);
-  if (sodium_memcmp(sum, data.data() + data.size() - kHashBytes, kHashBytes) != 0) {
-    return Status::Corruption("checksum mismatch");
   }
   if (data.compare(kMagicBytes, kKeyBytes, KeyBytes(key)) != 0) return Status::Corruption("made for other rules");
   uint64_t count = 0;
   for (int i = 7; i >= 0; --i) count = (count << 8) | static_cast<unsigned char>(data[kMagicBytes + kKeyBytes + i]);
-  if (count != (data.size() - kHeaderBytes - kHashBytes) / 20 || (data.size() - kHeaderBytes - kHashBytes) % 20 != 0) {
+  if (count != (data.size() - kHeaderBytes) / 20 || (data.size() - kHeaderBytes) % 20 != 0) {
     return Status::Corruption("count does not match the size");
   }
   std::vector<VerdictCache::Id> ids(count);
@@ -52,9 +42,8 @@ Result<std::vector<VerdictCache::Id>> Decode(const std::string& data, const std:
   return ids;
 }
 
-}  // namespace
-
-std::string VerdictCache::Encode(const std::string& key, std::vector<Id> ids) {
+// The file's payload: magic, key, count and sorted, unique ids (WriteCacheFile seals it).
+std::string EncodePayload(const std::string& key, std::vector<VerdictCache::Id> ids) {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::string out(kMagic, kMagicBytes);
@@ -62,10 +51,13 @@ std::string VerdictCache::Encode(const std::string& key, std::vector<Id> ids) {
   uint64_t count = ids.size();
   for (int i = 0; i < 8; ++i) out += static_cast<char>((count >> (8 * i)) & 0xff);
   for (const auto& id : ids) out.append(reinterpret_cast<const char*>(id.data()), id.size());
-  unsigned char sum[kHashBytes];
-  Checksum(out, out.size(), sum);
-  out.append(reinterpret_cast<const char*>(sum), kHashBytes);
   return out;
+}
+
+}  // namespace
+
+std::string VerdictCache::Encode(const std::string& key, std::vector<Id> ids) {
+  return SealCacheData(EncodePayload(key, std::move(ids)));
 }
 
 VerdictCache VerdictCache::Open(const std::string& dir, const std::string& key) {
@@ -73,9 +65,13 @@ VerdictCache VerdictCache::Open(const std::string& dir, const std::string& key) 
   c.dir_ = dir;
   c.key_ = key;
   c.path_ = dir + "/verdicts-" + key.substr(0, 2 * kKeyBytes) + ".bin";
-  auto data = ReadTrustedCacheFile(c.path_, kMaxFileBytes + kHeaderBytes + kHashBytes);
+  auto data = ReadTrustedCacheFile(c.path_, kMaxFileBytes + kHeaderBytes);
   if (!data.ok()) {
-    if (data.status().code() != Status::Code::kNotFound) c.warning_ = data.status().message();
+    if (data.status().code() == Status::Code::kCorruption) {
+      c.warning_ = data.status().message() + "; ignored, every blob is scanned";
+    } else if (data.status().code() != Status::Code::kNotFound) {
+      c.warning_ = data.status().message();
+    }
     return c;
   }
   auto ids = Decode(*data, key);
@@ -107,8 +103,7 @@ Status VerdictCache::Save() {
   auto current = Open(dir_, key_);
   if (current.warning_.empty()) ids.insert(ids.end(), current.known_.begin(), current.known_.end());
   if (ids.size() * 20 > kMaxFileBytes) ids = added_;
-  std::string data = Encode(key_, std::move(ids));
-  PG_RETURN_IF_ERROR(WriteCacheFile(path_, data));
+  PG_RETURN_IF_ERROR(WriteCacheFile(path_, EncodePayload(key_, std::move(ids))));
   added_.clear();
   return Status::Ok();
 }

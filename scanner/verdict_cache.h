@@ -10,7 +10,8 @@
 // empty: corruption means a rescan, never a skipped blob.
 //
 // File: `<dir>/verdicts-<key>.bin`: "PGVC1\n", the 16-byte key, a little-endian u64 count, the
-// sorted 20-byte blob ids, and a BLAKE2b-256 of everything before it. Written whole, atomically.
+// sorted 20-byte blob ids, and a BLAKE2b-256 of everything before it (the seal of every cache
+// file, scanner/cache_file.h). Written whole, atomically.
 //
 // Thread-safety: a VerdictCache is used by one thread.
 #pragma once
@@ -44,7 +45,8 @@ class VerdictCache {
   const std::string& warning() const { return warning_; }
   const std::string& path() const { return path_; }
 
-  // The file's bytes for a set of ids (exposed for tests and the benchmark's size figure).
+  // The file's bytes, seal included, for a set of ids (exposed for tests and the benchmark's size
+  // figure).
   static std::string Encode(const std::string& key, std::vector<Id> ids);
 
  private:

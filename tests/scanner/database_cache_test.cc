@@ -101,6 +101,33 @@ TEST_CASE("a corrupt cache file is replaced by a fresh compile") {
   CHECK(CountFindings(*third) == 1);
 }
 
+TEST_CASE("a cache file whose digest does not match is recompiled, never loaded") {
+  TempDir dir;
+  auto first = Create(FixtureRules(), dir.path());
+  const std::string file = OnlyCacheFile(dir.path());
+  auto bytes = ReadFile(file);
+  REQUIRE(bytes.ok());
+  SECTION("one flipped bit in the database bytes") {
+    std::string data = *bytes;
+    data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 1);
+    REQUIRE(WriteFileAtomic(file, data, 0600).ok());
+  }
+  SECTION("one flipped bit in the digest") {
+    std::string data = *bytes;
+    data.back() = static_cast<char>(data.back() ^ 1);
+    REQUIRE(WriteFileAtomic(file, data, 0600).ok());
+  }
+  auto second = Create(FixtureRules(), dir.path());
+  CHECK_FALSE(second->loaded_from_cache());
+  CHECK_THAT(second->cache_warning(), Catch::Contains("digest mismatch") && Catch::Contains("recompiling"));
+  CHECK(CountFindings(*second) == 1);
+  auto rewritten = ReadFile(file);
+  REQUIRE(rewritten.ok());
+  CHECK(*rewritten == *bytes);  // replaced by the fresh compile
+  auto third = Create(FixtureRules(), dir.path());
+  CHECK(third->loaded_from_cache());
+}
+
 TEST_CASE("a cache file writable by others is refused") {
   TempDir dir;
   auto first = Create(FixtureRules(), dir.path());
