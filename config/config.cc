@@ -6,12 +6,34 @@
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
+#include <map>
+#include <set>
 
 #include "base/files.h"
 
 namespace pushgate {
 
 namespace {
+
+// Nesting beyond this is not walked for duplicate keys (no configuration key is nearly as deep).
+constexpr int kMaxConfigDepth = 64;
+
+// The accepted values of one configuration number; `unit` is appended to range errors.
+struct IntRange {
+  int64_t min;
+  int64_t max;
+  const char* unit = "";
+};
+
+// The ranges, shared by every key of a kind (install/pushgate.example.yaml documents them).
+constexpr int64_t kGiB = 1ll << 30;
+constexpr IntRange kSeconds{1, 86400, " seconds (one day)"};
+constexpr IntRange kPushBytes{1, 1024 * kGiB, " bytes (1 TiB)"};
+constexpr IntRange kPushCount{1, 1000000000, ""};
+constexpr IntRange kFileBytes{0, 1024 * kGiB, " bytes (1 TiB; 0 means no limit)"};
+constexpr IntRange kApprovals{1, 100, ""};
+constexpr IntRange kTokenTtl{1, 30 * 86400, " seconds (30 days)"};
+constexpr IntRange kVersion{1, 1000000, ""};  // then: only 1 is known
 
 // Walks the YAML tree, converting values and collecting every error with file, line and key.
 class Reader {
@@ -56,22 +78,50 @@ class Reader {
     *out = v;
   }
 
-  void Int(const YAML::Node& map, const char* name, const std::string& key, int64_t* out, int64_t min = 0) {
+  // Reads an integer that must lie in [range.min, range.max]; a value outside is an error, never
+  // clamped, so the gate never runs with a number nobody wrote.
+  void Int(const YAML::Node& map, const char* name, const std::string& key, int64_t* out, IntRange range) {
     YAML::Node n = map[name];
     if (!n) return;
     std::string full = Join(key, name);
     int64_t v = 0;
     if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v)) {
-      Error(n, full, "expected an integer");
+      Error(n, full, "expected an integer from " + std::to_string(range.min) + " to " + std::to_string(range.max));
       return;
     }
-    if (v < min) {
-      Error(n, full, "must be at least " + std::to_string(min));
+    if (v < range.min || v > range.max) {
+      Error(n, full, std::to_string(v) + " is out of range: expected " + std::to_string(range.min) + " to " +
+                         std::to_string(range.max) + range.unit);
       return;
     }
     *out = v;
   }
 
+  // Reports every key that appears twice in one mapping, anywhere in the tree below `node`
+  // (yaml-cpp keeps both and lookups see only the first, silently). Each mapping or list is
+  // visited once, so aliases cannot multiply the work.
+  void DuplicateKeys(const YAML::Node& node, const std::string& key, int depth = 0) {
+    if (depth > kMaxConfigDepth || !(node.IsMap() || node.IsSequence())) return;
+    if (!visited_.insert(node.Mark().pos).second) return;  // an alias of a node already walked
+    if (node.IsSequence()) {
+      for (size_t i = 0; i < node.size(); ++i) DuplicateKeys(node[i], key + "[" + std::to_string(i) + "]", depth + 1);
+      return;
+    }
+    std::map<std::string, int> first_line;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const YAML::Node k = it->first;
+      const std::string name = k.IsScalar() ? k.Scalar() : "";
+      const std::string full = Join(key, name);
+      if (k.IsScalar()) {
+        auto [at, fresh] = first_line.emplace(name, k.Mark().line + 1);
+        if (!fresh) {
+          Error(k, full, "duplicate key (first at line " + std::to_string(at->second) +
+                             "); a key may appear only once in a mapping");
+        }
+      }
+      DuplicateKeys(it->second, full, depth + 1);
+    }
+  }
   void String(const YAML::Node& map, const char* name, const std::string& key, std::string* out) {
     YAML::Node n = map[name];
     if (!n) return;
@@ -165,6 +215,7 @@ class Reader {
   std::string file_;
   std::string base_dir_;
   std::vector<std::string> errors_;
+  std::set<int> visited_;  // marks of the mappings and lists DuplicateKeys walked
 };
 
 const std::initializer_list<std::pair<const char*, FailMode>> kFailModes = {{"reject", FailMode::kReject},
@@ -173,11 +224,11 @@ const std::initializer_list<std::pair<const char*, FailMode>> kFailModes = {{"re
 void ReadLimits(Reader& r, const YAML::Node& n, LimitsConfig* out) {
   if (!r.Mapping(n, "limits", {"timeout_seconds", "max_blob_bytes", "max_commits", "max_blobs", "max_bytes", "on_limit"}))
     return;
-  r.Int(n, "timeout_seconds", "limits", &out->timeout_seconds, 1);
-  r.Int(n, "max_blob_bytes", "limits", &out->max_blob_bytes, 1);
-  r.Int(n, "max_commits", "limits", &out->max_commits, 1);
-  r.Int(n, "max_blobs", "limits", &out->max_blobs, 1);
-  r.Int(n, "max_bytes", "limits", &out->max_bytes, 1);
+  r.Int(n, "timeout_seconds", "limits", &out->timeout_seconds, kSeconds);
+  r.Int(n, "max_blob_bytes", "limits", &out->max_blob_bytes, kPushBytes);
+  r.Int(n, "max_commits", "limits", &out->max_commits, kPushCount);
+  r.Int(n, "max_blobs", "limits", &out->max_blobs, kPushCount);
+  r.Int(n, "max_bytes", "limits", &out->max_bytes, kPushBytes);
   r.Enum(n, "on_limit", "limits", kFailModes, &out->on_limit);
 }
 
@@ -285,7 +336,7 @@ void ReadExternal(Reader& r, const YAML::Node& n, const std::string& key, std::v
   r.StringList(n, "command", key, &e.command);
   if (e.command.empty()) r.Error(n, key + ".command", "expected the program and its arguments as a list");
   r.Globs(n, "paths", key, &e.paths, &e.path_globs);
-  r.Int(n, "timeout_seconds", key, &e.timeout_seconds, 1);
+  r.Int(n, "timeout_seconds", key, &e.timeout_seconds, kSeconds);
   out->push_back(std::move(e));
 }
 
@@ -296,7 +347,7 @@ void ReadPolicies(Reader& r, const YAML::Node& n, PoliciesConfig* out) {
   r.List(n, "protected_refs", "policies",
          [&](const YAML::Node& item, const std::string& key) { ReadProtectedRef(r, item, key, &out->protected_refs); });
   r.Globs(n, "forbidden_paths", "policies", &out->forbidden_paths, &out->forbidden_globs);
-  r.Int(n, "max_file_bytes", "policies", &out->max_file_bytes, 0);
+  r.Int(n, "max_file_bytes", "policies", &out->max_file_bytes, kFileBytes);
   if (YAML::Node c = n["commit_message"]) {
     if (r.Mapping(c, "policies.commit_message", {"pattern", "refs"})) {
       CommitMessagePolicy cm;
@@ -334,9 +385,9 @@ void ReadBreakglass(Reader& r, const YAML::Node& n, BreakglassConfig* out) {
   if (!r.Mapping(n, "breakglass", {"approvers", "required_approvals", "two_person", "max_ttl_seconds", "used_tokens"}))
     return;
   r.Path(n, "approvers", "breakglass", &out->approvers);
-  r.Int(n, "required_approvals", "breakglass", &out->required_approvals, 1);
+  r.Int(n, "required_approvals", "breakglass", &out->required_approvals, kApprovals);
   r.Bool(n, "two_person", "breakglass", &out->two_person);
-  r.Int(n, "max_ttl_seconds", "breakglass", &out->max_ttl_seconds, 1);
+  r.Int(n, "max_ttl_seconds", "breakglass", &out->max_ttl_seconds, kTokenTtl);
   r.Path(n, "used_tokens", "breakglass", &out->used_tokens);
   if (!out->approvers.empty() && out->used_tokens.empty()) {
     r.Error(n, "breakglass.used_tokens", "required when approvers is set: used token ids must be recorded");
@@ -354,7 +405,7 @@ void ReadRoot(Reader& r, const YAML::Node& root, Config* cfg) {
                                        "policies", "breakglass", "audit"}))
     return;
   int64_t version = 1;
-  r.Int(root, "version", "", &version, 1);
+  r.Int(root, "version", "", &version, kVersion);
   if (version != 1) r.Error(root["version"], "version", "only version 1 is known");
   r.Enum(root, "on_error", "", kFailModes, &cfg->on_error);
   if (root["limits"]) ReadLimits(r, root["limits"], &cfg->limits);
@@ -397,6 +448,7 @@ Result<Config> ParseConfig(const std::string& yaml_text, const std::string& file
   if (!base_dir.empty()) base_dir = std::filesystem::absolute(base_dir).lexically_normal().string();
   Reader r(file_name, base_dir);
   try {
+    r.DuplicateKeys(root, "");
     ReadRoot(r, root, &cfg);
   } catch (const YAML::Exception& e) {
     r.Error(root, "(document)", e.what());

@@ -1,7 +1,10 @@
 // The pushgate configuration (SPEC §3): a YAML file found by LocateConfig(), parsed and validated
-// by LoadConfig() into plain structs. Validation is strict: unknown keys, wrong types, bad globs
-// and bad regexes are errors that name the file, the line and the key, and every error in the
-// file is reported at once. Configuration is never read from pushed content.
+// by LoadConfig() into plain structs. Validation is strict: unknown keys, a key written twice in
+// any mapping (YAML readers would silently keep one of them), wrong types, numbers outside their
+// range (seconds 1..86400, byte limits up to 1 TiB, counts up to 10^9, break-glass approvals
+// 1..100 and token lifetimes up to 30 days: no value can overflow the arithmetic that uses it),
+// bad globs and bad regexes are errors that name the file, the line and the key, and every error
+// in the file is reported at once. Configuration is never read from pushed content.
 //
 // Relative paths inside the file (allowed_signers, baseline, ...) are resolved against the
 // directory of the config file.
