@@ -491,7 +491,8 @@ class ObjectChecker {
     }
   }
 
-  // With a quarantine: every new commit, its trees (new ones only), any other new tree, new tags.
+  // With a quarantine: every new commit with the trees its changes reach, every other new tree
+  // (one no new commit reaches), every new tag.
   Status CheckQuarantine() {
     std::vector<git_oid> ids;
     PG_RETURN_IF_ERROR(repo_.ForEachQuarantineObject([&](const git_oid& id) { ids.push_back(id); }));
@@ -512,18 +513,14 @@ class ObjectChecker {
       else if (type == GIT_OBJECT_TREE) trees.push_back(id);
       else if (type == GIT_OBJECT_TAG) tags.push_back(id);
     }
-    auto descend = [this](const git_oid& sub, const git_oid*) { return repo_.IsNewObject(sub); };
     for (size_t i = 0; i < commits.size(); ++i) {
       if (OutOfTime(commits.size() - i + trees.size() + tags.size())) return Status::Ok();
-      git_oid tree{};
-      if (CheckCommit(commits[i], &tree, nullptr) && repo_.IsNewObject(tree)) {
-        WalkTree(tree, nullptr, OidToHex(commits[i]), descend);
-      }
+      CheckCommitAndChanges(commits[i]);
       if (stopped_) return Status::Ok();
     }
     for (size_t i = 0; i < trees.size(); ++i) {
       if (OutOfTime(trees.size() - i + tags.size())) return Status::Ok();
-      if (!checked_trees_.count(trees[i])) WalkTree(trees[i], nullptr, "", descend);
+      if (!checked_trees_.count(trees[i])) WalkTree(trees[i], nullptr, "");
       if (stopped_) return Status::Ok();
     }
     for (size_t i = 0; i < tags.size(); ++i) {
@@ -533,38 +530,42 @@ class ObjectChecker {
     return Status::Ok();
   }
 
-  // Without a quarantine: the model's commits and the trees that differ from the first parent's.
+  // The commits of the model (those the push makes reachable, which may already have been in the
+  // object store, unchecked) with the trees their changes reach.
   Status CheckModel(const PushModel& model) {
     for (size_t i = 0; i < model.commits.size(); ++i) {
       if (OutOfTime(model.commits.size() - i)) return Status::Ok();
-      const git_oid& id = model.commits[i].id;
-      git_oid tree{}, parent{};
-      bool has_parent = false;
-      if (!CheckCommit(id, &tree, &parent, &has_parent)) continue;
-      git_oid parent_tree{};
-      bool has_parent_tree = false;
-      if (has_parent) {
-        RawObject p;
-        if (Read(parent, &p) == 0 && p.type == GIT_OBJECT_COMMIT) {
-          auto hex = TreeLine(p.data);
-          if (hex && git_oid_fromstrn(&parent_tree, hex->data(), hex->size()) == 0) has_parent_tree = true;
-        }
-      }
-      auto descend = [](const git_oid& sub, const git_oid* before) {
-        return before == nullptr || !git_oid_equal(&sub, before);
-      };
-      if (!has_parent_tree || !git_oid_equal(&tree, &parent_tree)) {
-        WalkTree(tree, has_parent_tree ? &parent_tree : nullptr, model.commits[i].hex, descend);
-      }
+      CheckCommitAndChanges(model.commits[i].id);
       if (stopped_) return Status::Ok();
     }
     return Status::Ok();
   }
 
+  // Checks a commit, then its tree wherever it differs from its first parent's (the whole tree
+  // for a root commit): every tree and `.gitmodules` the commit's changes reach.
+  void CheckCommitAndChanges(const git_oid& id) {
+    if (!checked_commits_.insert(id).second) return;
+    git_oid tree{}, parent{};
+    bool has_parent = false;
+    if (!CheckCommit(id, &tree, &parent, &has_parent)) return;
+    git_oid parent_tree{};
+    bool has_parent_tree = false;
+    if (has_parent) {
+      RawObject p;
+      if (Read(parent, &p) == 0 && p.type == GIT_OBJECT_COMMIT) {
+        auto hex = TreeLine(p.data);
+        if (hex && git_oid_fromstrn(&parent_tree, hex->data(), hex->size()) == 0) has_parent_tree = true;
+      }
+    }
+    if (!has_parent_tree || !git_oid_equal(&tree, &parent_tree)) {
+      WalkTree(tree, has_parent_tree ? &parent_tree : nullptr, OidToHex(id));
+    }
+  }
+
  private:
   bool OutOfTime(size_t remaining) {
     if (stopped_) return true;
-    if ((++ticks_ & 31) != 0 || Clock::now() <= deadline_) return false;
+    if ((++ticks_ & 31) != 1 || Clock::now() <= deadline_) return false;  // the clock every 32 steps, from the first
     stopped_ = true;
     Finding f;
     f.rule = "limits";
@@ -688,10 +689,11 @@ class ObjectChecker {
     AddProblems("blob", id, commit, path, CheckGitmodulesBuffer(obj.data));
   }
 
-  // Checks the tree at `root` and, depth first, every subtree descend() admits; `before` is the
-  // same tree in the parent commit (or null).
-  template <typename Descend>
-  void WalkTree(const git_oid& root, const git_oid* before, const std::string& commit, Descend descend) {
+  // Checks the tree at `root` and, depth first, every subtree that differs from the entry of the
+  // same name in `before` (the same tree in the parent commit, or null: everything). A tree new in
+  // the push always differs from what its parent had; one the store already held is checked too
+  // when the commit puts it at a new place, since holding it does not mean it was checked.
+  void WalkTree(const git_oid& root, const git_oid* before, const std::string& commit) {
     struct Item {
       git_oid id;
       std::optional<git_oid> before;
@@ -730,9 +732,11 @@ class ObjectChecker {
         auto o = old.find(e.name);
         const git_oid* was = o == old.end() ? nullptr : &o->second;
         if (IsDir(e.mode)) {
-          if (descend(e.id, was)) stack.push_back(Item{e.id, was ? std::optional<git_oid>(*was) : std::nullopt, path});
+          if (was == nullptr || !git_oid_equal(was, &e.id)) {
+            stack.push_back(Item{e.id, was ? std::optional<git_oid>(*was) : std::nullopt, path});
+          }
         } else if (!IsLink(e.mode) && (e.mode & kTypeMask) != kGitlink && IsGitmodulesName(e.name)) {
-          if (was == nullptr || !git_oid_equal(was, &e.id) || repo_.has_quarantine()) CheckGitmodules(e.id, commit, path);
+          if (was == nullptr || !git_oid_equal(was, &e.id)) CheckGitmodules(e.id, commit, path);
         }
       }
     }
@@ -756,7 +760,7 @@ class ObjectChecker {
   size_t suppressed_ = 0;
   GitOdb odb_;
   std::unordered_map<std::string, std::string> ref_of_;  // commit hex -> a ref that receives it
-  std::unordered_set<git_oid, GitOidHash, GitOidEqual> checked_trees_, checked_blobs_;
+  std::unordered_set<git_oid, GitOidHash, GitOidEqual> checked_commits_, checked_trees_, checked_blobs_;
   uint64_t ticks_ = 0;
   bool stopped_ = false;
 };
@@ -941,11 +945,8 @@ Status CheckObjects(const CheckContext& ctx, std::vector<Finding>* out) {
   ObjectChecker checker(ctx.config, ctx.repo, ctx.deadline, out);
   PG_RETURN_IF_ERROR(checker.Open());
   checker.SetRefs(&ctx.model);
-  if (ctx.repo.has_quarantine()) {
-    PG_RETURN_IF_ERROR(checker.CheckQuarantine());
-  } else {
-    PG_RETURN_IF_ERROR(checker.CheckModel(ctx.model));
-  }
+  if (ctx.repo.has_quarantine()) PG_RETURN_IF_ERROR(checker.CheckQuarantine());
+  PG_RETURN_IF_ERROR(checker.CheckModel(ctx.model));
   checker.Finish();
   return Status::Ok();
 }

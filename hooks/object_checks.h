@@ -28,10 +28,11 @@
 
 namespace pushgate {
 
-// Checks the objects the push brings: with a quarantine, every object in it that is new to the
-// repository; without one (update hook, range scans), the commits of the model and the trees and
-// `.gitmodules` blobs their changes reach. Findings go to `out`; the Status is not OK only when
-// the object database itself cannot be opened or listed.
+// Checks the objects the push brings: with a quarantine, every commit, tree and tag in it that is
+// new to the repository; in every mode, the commits of the model (which the object store may
+// already have held, unchecked) — each commit with the trees and `.gitmodules` blobs its changes
+// reach (those that differ from its first parent's). Findings go to `out`; the Status is not OK
+// only when the object database itself cannot be opened or listed.
 Status CheckObjects(const CheckContext& ctx, std::vector<Finding>* out);
 
 // The same check of the quarantine without a push model, so that the gate can run it before

@@ -11,6 +11,8 @@
 
 #include "base/files.h"
 #include "hooks/object_checks.h"
+#include "hooks/push_model.h"
+#include "hooks/repository.h"
 #include "tests/support/git_fixture.h"
 
 using pushgate::testing::CmdResult;
@@ -282,6 +284,24 @@ TEST_CASE("an annotated tag with a good tagger lands; with a malformed tagger it
   ExpectRefused(r, bad, "tag " + bad, "bad time zone", "refs/tags/v2");
 }
 
+TEST_CASE("a bad tree the store already held is refused when a new commit puts it in place; a good held tree lands") {
+  ObjRepo r;
+  std::string blob = r.Blob("x\n");
+  // Both trees reach the server's object store without the gate (as objects of a refused push in
+  // update-hook mode, or written before the gate was installed), unreferenced.
+  std::string good = r.Tree(WithReadme(r, {{"100644", "fine.txt", blob}}));
+  std::string bad = r.Tree(WithReadme(r, {{"100644", "..", blob}}));
+  REQUIRE(r.Run("git cat-file --batch-all-objects --batch-check='%(objectname)' | git pack-objects -q --stdout | "
+                "git -C " + r.server() + " unpack-objects -q")
+              .code == 0);
+  REQUIRE(r.Run("git -C " + r.server() + " cat-file -e " + bad).code == 0);
+
+  auto ok = r.PushAs(r.CommitTree(good));
+  INFO(ok.all());
+  CHECK(ok.code == 0);
+  ExpectRefused(r, r.CommitTree(bad), bad, "entry named '..'");
+}
+
 TEST_CASE("with only the update hook installed, a '..' entry is still refused and a clean tree lands") {
   ObjRepo r(/*update_hook_only=*/true);
   std::string blob = r.Blob("x\n");
@@ -292,6 +312,43 @@ TEST_CASE("with only the update hook installed, a '..' entry is still refused an
   std::string sub = r.Tree({{"100644", "..", blob}});
   std::string tree = r.Tree(WithReadme(r, {{"40000", "deep", sub}}));
   ExpectRefused(r, r.CommitTree(tree), sub, "deep/..");
+}
+
+TEST_CASE("CheckObjects without a quarantine: a range's commits and trees, and the time budget") {
+  ObjRepo r;
+  std::string blob = r.Blob("x\n");
+  std::string sub = r.Tree({{"100644", "..", blob}});
+  std::string bad = r.CommitTree(r.Tree(WithReadme(r, {{"40000", "d", sub}})));
+  REQUIRE(r.Run("git update-ref refs/heads/main " + bad).code == 0);
+  pushgate::InitLibgit2();
+  auto repo = pushgate::Repository::Discover(r.work());
+  REQUIRE(repo.ok());
+  auto model = pushgate::BuildRangeModel(*repo, "HEAD~1..HEAD", "range", {});
+  REQUIRE(model.ok());
+  pushgate::Config cfg;
+  pushgate::PushContext push;
+  auto run = [&](std::chrono::steady_clock::time_point deadline) {
+    pushgate::CheckContext ctx{cfg, *repo, *model, push, deadline};
+    std::vector<pushgate::Finding> out;
+    REQUIRE(pushgate::CheckObjects(ctx, &out).ok());
+    return out;
+  };
+  auto found = run(std::chrono::steady_clock::time_point::max());
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].rule == "object");
+  CHECK(found[0].commit == bad);
+  CHECK(found[0].path == "d/..");
+  CHECK(found[0].message == "tree " + sub + ": entry named '..'");
+
+  // Past the deadline the check stops with a limits finding instead of silently.
+  auto late = run(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+  REQUIRE(late.size() == 1);
+  CHECK(late[0].rule == "limits");
+  CHECK(late[0].blocking());
+  cfg.limits.on_limit = pushgate::FailMode::kAllow;
+  auto allowed = run(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+  REQUIRE(allowed.size() == 1);
+  CHECK_FALSE(allowed[0].blocking());
 }
 
 // ---- the rules alone ----
