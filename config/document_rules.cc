@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace pushgate {
@@ -258,10 +259,10 @@ class Selection {
         bool found = false;
         if (step.kind == SelectorStep::Kind::kKey && n.kind == DocNode::Kind::kMapping) {
           // Every value of a repeated key is checked: readers disagree on which one wins.
-          for (size_t i = 0; i + 1 < n.items.size(); i += 2) {
-            const DocNode& key = tree_.nodes[n.items[i]];
+          for (const auto& [k, v] : Entries(cur.node)) {
+            const DocNode& key = tree_.nodes[k];
             if (key.kind == DocNode::Kind::kScalar && key.text == step.key) {
-              Push(&next, Selected{cur.path + StepText(step, s == 0), n.items[i + 1], n.items[i + 1]});
+              Push(&next, Selected{cur.path + StepText(step, s == 0), v, v});
               found = true;
             }
           }
@@ -281,10 +282,9 @@ class Selection {
               Push(&next, Selected{cur.path + "[" + std::to_string(i) + "]", n.items[i], n.items[i]});
             }
           } else {
-            for (size_t i = 0; i + 1 < n.items.size(); i += 2) {
-              const DocNode& key = tree_.nodes[n.items[i]];
-              SelectorStep as_key{SelectorStep::Kind::kKey, Render(key), 0};
-              Push(&next, Selected{cur.path + StepText(as_key, cur.path.empty()), n.items[i + 1], n.items[i + 1]});
+            for (const auto& [k, v] : Entries(cur.node)) {
+              SelectorStep as_key{SelectorStep::Kind::kKey, Render(tree_.nodes[k]), 0};
+              Push(&next, Selected{cur.path + StepText(as_key, cur.path.empty()), v, v});
             }
           }
         }
@@ -296,6 +296,94 @@ class Selection {
   }
 
  private:
+  using Entry = std::pair<uint32_t, uint32_t>;  // key node, value node
+
+  // The key/value pairs of a mapping as a YAML 1.1 reader (and Kubernetes) sees them: its own
+  // pairs, then those merged in by `<<` keys that it does not define itself (see MergeInto).
+  std::vector<Entry> Entries(uint32_t map) {
+    const DocNode& n = tree_.nodes[map];
+    std::vector<Entry> out;
+    bool merges = false;
+    for (size_t i = 0; i + 1 < n.items.size(); i += 2) {
+      if (IsMergeKey(tree_.nodes[n.items[i]])) {
+        merges = true;
+      } else {
+        out.emplace_back(n.items[i], n.items[i + 1]);
+      }
+    }
+    if (merges) {
+      std::vector<uint32_t> open{map};
+      out.clear();
+      MergeInto(map, &out, &open);
+    }
+    return out;
+  }
+
+  static bool IsMergeKey(const DocNode& key) {
+    return key.kind == DocNode::Kind::kScalar && !key.quoted && key.text == "<<";
+  }
+
+  // Appends the effective pairs of `map` to out. The merge-key rules
+  // (https://yaml.org/type/merge.html): the value of `<<` is a mapping or a list of mappings
+  // (aliases included); a key the mapping writes itself wins over a merged one, and of the
+  // merged mappings an earlier one wins over a later one; merged mappings may merge in turn.
+  // Anything else under `<<` merges nothing. `open` holds the mappings being expanded, so a
+  // mapping that merges itself through an alias adds nothing again. Bounded like selection:
+  // every pair counts as a step, and merges nest at most max_depth deep.
+  void MergeInto(uint32_t map, std::vector<Entry>* out, std::vector<uint32_t>* open) {
+    const DocNode& n = tree_.nodes[map];
+    const size_t begin = out->size();
+    std::vector<uint32_t> sources;
+    for (size_t i = 0; i + 1 < n.items.size(); i += 2) {
+      if (IsMergeKey(tree_.nodes[n.items[i]])) {
+        const DocNode& value = tree_.nodes[n.items[i + 1]];
+        if (value.kind == DocNode::Kind::kMapping) {
+          sources.push_back(n.items[i + 1]);
+        } else if (value.kind == DocNode::Kind::kSequence) {
+          for (uint32_t item : value.items) {
+            if (tree_.nodes[item].kind == DocNode::Kind::kMapping) sources.push_back(item);
+          }
+        }
+        continue;
+      }
+      Step(n.items[i]);
+      out->emplace_back(n.items[i], n.items[i + 1]);
+    }
+    if (sources.empty()) return;
+    std::unordered_set<std::string> defined;
+    for (size_t i = begin; i < out->size(); ++i) {
+      const DocNode& key = tree_.nodes[(*out)[i].first];
+      if (key.kind == DocNode::Kind::kScalar) defined.insert(key.text);
+    }
+    if (static_cast<int>(open->size()) >= limits_.max_depth) {
+      throw TooComplex{"merge keys nested deeper than " + std::to_string(limits_.max_depth) + " levels", n.line};
+    }
+    for (uint32_t source : sources) {
+      if (std::find(open->begin(), open->end(), source) != open->end()) continue;
+      std::vector<Entry> merged;
+      open->push_back(source);
+      MergeInto(source, &merged, open);
+      open->pop_back();
+      std::vector<std::string> added;
+      for (const Entry& e : merged) {
+        const DocNode& key = tree_.nodes[e.first];
+        if (key.kind == DocNode::Kind::kScalar) {
+          if (defined.count(key.text) > 0) continue;
+          added.push_back(key.text);
+        }
+        Step(e.first);
+        out->push_back(e);
+      }
+      defined.insert(added.begin(), added.end());  // a repeated key within one source keeps every value
+    }
+  }
+
+  void Step(uint32_t node) {
+    if (++*steps_ > limits_.max_steps) {
+      throw TooComplex{"selecting more than " + std::to_string(limits_.max_steps) + " values", tree_.nodes[node].line};
+    }
+  }
+
   void Push(std::vector<Selected>* out, Selected s) {
     if (++*steps_ > limits_.max_steps) {
       throw TooComplex{"selecting more than " + std::to_string(limits_.max_steps) + " values",

@@ -32,11 +32,17 @@
 //     suffixes n, u, m, k, M, G, T, P, E and binary suffixes Ki, Mi, Gi, Ti, Pi, Ei, so `500m`
 //     is 0.5 and `2Gi` is 2147483648. A value that is neither breaks the rule.
 //   - A repeated mapping key yields every one of its values: readers disagree on which wins.
+//   - YAML merge keys are resolved as YAML 1.1 readers and Kubernetes do: a plain `<<` key whose
+//     value is a mapping or a list of mappings (aliases included) adds their keys; a key the
+//     mapping writes itself wins over a merged one, an earlier merged mapping over a later one,
+//     and merged mappings merge in turn. So `securityContext: {<<: {privileged: true}}` selects
+//     `privileged` as true. A quoted "<<" is an ordinary key.
 //   - One violation per broken location, naming the first assertion it breaks.
 //
 // JSON is read as YAML (JSON is YAML 1.2 flow style). Hostile input is bounded: files larger
 // than DocumentLimits::max_bytes, too many nodes, nesting deeper than max_depth, too many
-// documents, or selectors fanning out over more than max_steps values (alias bombs) give a
+// documents, or selectors fanning out over more than max_steps values (alias bombs, merge keys
+// expanded: every merged pair counts, and merges nest at most max_depth deep) give a
 // "too complex" violation; a file that does not parse gives a "does not parse" violation. Never
 // an exception or a crash.
 //

@@ -377,6 +377,106 @@ TEST_CASE("every value of a repeated key is checked") {
   CHECK(v[0].line == 2);
 }
 
+// ---------------------------------------------------------------- YAML merge keys
+
+namespace {
+
+const char kNoPrivileged[] =
+    "id: no-privileged\npaths: [a]\nselect: spec.containers[*].securityContext.privileged\n"
+    "assert: { not_equals: true }\n";
+
+std::string Pod(const std::string& security_context) {
+  return "kind: Pod\nspec:\n  containers:\n    - name: c\n      securityContext: " + security_context + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("merge keys: a merged privileged: true is refused, as Kubernetes reads it") {
+  auto v = Eval(kNoPrivileged, Pod("{<<: {privileged: true}}"));
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].selector == "spec.containers[0].securityContext.privileged");
+  CHECK(v[0].value == "true");
+  CHECK(v[0].line == 5);
+  // The accepting twin: a merged privileged: false passes.
+  CHECK(Eval(kNoPrivileged, Pod("{<<: {privileged: false}}")).empty());
+}
+
+TEST_CASE("merge keys: through an alias, in block style, from another document part") {
+  const std::string doc = "defaults: &root\n  privileged: true\n  runAsUser: 0\n"
+                          "kind: Pod\nspec:\n  containers:\n    - name: c\n      securityContext:\n"
+                          "        <<: *root\n        runAsNonRoot: true\n";
+  auto v = Eval(kNoPrivileged, doc);
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].line == 2);  // the merged value's own line
+  const std::string safe = "defaults: &root\n  privileged: false\n"
+                           "kind: Pod\nspec:\n  containers:\n    - name: c\n      securityContext:\n"
+                           "        <<: *root\n";
+  CHECK(Eval(kNoPrivileged, safe).empty());
+}
+
+TEST_CASE("merge keys: a list of mappings, earlier ones winning") {
+  CHECK(Eval(kNoPrivileged, Pod("{<<: [{privileged: true}, {privileged: false}]}")).size() == 1);
+  CHECK(Eval(kNoPrivileged, Pod("{<<: [{privileged: false}, {privileged: true}]}")).empty());
+  CHECK(Eval(kNoPrivileged, Pod("{<<: [{runAsUser: 0}, {privileged: true}]}")).size() == 1);
+}
+
+TEST_CASE("merge keys: a key the mapping writes itself wins over a merged one") {
+  CHECK(Eval(kNoPrivileged, Pod("{privileged: false, <<: {privileged: true}}")).empty());
+  CHECK(Eval(kNoPrivileged, Pod("{<<: {privileged: true}, privileged: false}")).empty());
+  CHECK(Eval(kNoPrivileged, Pod("{privileged: true, <<: {privileged: false}}")).size() == 1);
+}
+
+TEST_CASE("merge keys: merged mappings merge in turn; a quoted \"<<\" is an ordinary key") {
+  const std::string nested = "a: &a {privileged: true}\nb: &b {<<: *a, runAsUser: 0}\n"
+                             "spec:\n  containers:\n    - securityContext: {<<: *b}\n";
+  CHECK(Eval(kNoPrivileged, nested).size() == 1);
+  CHECK(Eval(kNoPrivileged, Pod("{\"<<\": {privileged: true}}")).empty());
+}
+
+TEST_CASE("merge keys: match, exists and wildcards see merged keys") {
+  const std::string doc = "base: &base {kind: Deployment}\n<<: *base\nmetadata:\n  labels: {<<: {team: x}, app: y}\n";
+  // match on a merged kind applies the rule.
+  auto v = Eval("id: r\npaths: [a]\nmatch: { kind: [Deployment] }\nselect: metadata.labels.owner\nassert: {exists: true}\n",
+                doc);
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].selector == "metadata.labels.owner");
+  CHECK(Eval("id: r\npaths: [a]\nselect: metadata.labels.team\nassert: {exists: true}\n", doc).empty());
+  auto all = Eval("id: r\npaths: [a]\nselect: metadata.labels[*]\nassert: {equals: z}\n", doc);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].selector == "metadata.labels.app");
+  CHECK(all[1].selector == "metadata.labels.team");
+}
+
+TEST_CASE("hostile: merge-key bombs and self-merges are bounded") {
+  // Each level merges the previous one ten times through a list: 10^9 pairs if expanded.
+  std::string bomb = "a: &a {k0: x, k1: x, k2: x, k3: x, k4: x, k5: x, k6: x, k7: x, k8: x, k9: x}\n";
+  std::string prev = "a";
+  for (char name = 'b'; name <= 'j'; ++name) {
+    std::string list;
+    for (int i = 0; i < 10; ++i) list += std::string(i ? ", " : "") + "*" + prev;
+    bomb += std::string(1, name) + ": &" + name + " {<<: [" + list + "], own" + name + ": y}\n";
+    prev = std::string(1, name);
+  }
+  auto start = std::chrono::steady_clock::now();
+  DocumentLimits limits;
+  limits.max_steps = 100000;
+  auto v = Eval("id: r\npaths: [a]\nselect: j[*]\nassert: {equals: x}\n", bomb, limits);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  // Earlier mappings win, so only one copy of each key survives; either way, bounded.
+  CHECK(v.size() <= 20);
+  // A mapping merging itself adds nothing again and does not loop.
+  auto self = Eval(kNoPrivileged, "spec:\n  containers:\n    - securityContext: &s {<<: *s, privileged: true}\n");
+  CHECK(self.size() == 1);
+  std::string deep = "m0: &m0 {privileged: true}\n";
+  for (int i = 1; i <= 300; ++i) {
+    deep += "m" + std::to_string(i) + ": &m" + std::to_string(i) + " {<<: *m" + std::to_string(i - 1) + "}\n";
+  }
+  deep += "spec:\n  containers:\n    - securityContext: *m300\n";
+  auto d = Eval(kNoPrivileged, deep);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].message.rfind("too complex: merge keys nested deeper than", 0) == 0);
+}
+
 // ---------------------------------------------------------------- JSON
 
 TEST_CASE("JSON: CloudFormation template") {

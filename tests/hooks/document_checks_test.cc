@@ -30,6 +30,13 @@ std::string Deployment(const std::string& image, bool privileged = false) {
          (privileged ? "          securityContext: { privileged: true }\n" : "");
 }
 
+// A Deployment whose container's securityContext is the given flow mapping.
+std::string DeploymentWithSecurityContext(const std::string& security_context) {
+  return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+         "      containers:\n        - name: web\n          image: nginx:1.25.3\n"
+         "          securityContext: " + security_context + "\n";
+}
+
 struct Docs : GitFixture {
   Docs() {
     Commit("README.md", "x\n", "initial");
@@ -71,4 +78,25 @@ TEST_CASE("privileged containers and unparsable manifests are refused") {
   auto b = d.Push("origin main");
   CHECK(b.code != 0);
   CHECK(b.err.find("does not parse") != std::string::npos);
+}
+
+TEST_CASE("privileged: true brought in by a YAML merge key is refused") {
+  Docs d;
+  const std::string before = d.ServerRev("main");
+  d.Commit("deploy/x/web.yaml", DeploymentWithSecurityContext("{<<: {privileged: true}}"), "merged privileged");
+  auto r = d.Push("origin main");
+  INFO(r.all());
+  CHECK(r.code != 0);
+  CHECK(r.err.find("document/no-privileged: refs/heads/main") != std::string::npos);
+  CHECK(r.err.find("deploy/x/web.yaml:11") != std::string::npos);
+  CHECK(d.ServerRev("main") == before);
+}
+
+TEST_CASE("privileged: false brought in by a YAML merge key lands") {
+  Docs d;
+  d.Commit("deploy/x/web.yaml", DeploymentWithSecurityContext("{<<: {privileged: false}, runAsNonRoot: true}"),
+           "merged unprivileged");
+  auto r = d.Push("origin main");
+  INFO(r.all());
+  CHECK(r.code == 0);
 }
