@@ -45,7 +45,11 @@ int main(int argc, char** argv) {
   // The server: a bare clone; the work clone builds the pushed branches on top of main.
   Sample setup = Time(
       "set -e; rm -rf " + dir + " && mkdir -p " + dir + " && git clone -q --bare " + source + " " + server +
-      " && git -C " + server + " config gc.auto 0 && git clone -q " + server + " " + work + " && cd " + work +
+      " && git -C " + server + " config gc.auto 0 && git -C " + server +
+      // pushed objects stay loose, so that `git prune` between runs takes them away again and every
+      // run's push brings them anew (a pack kept from an earlier run would hide them from the
+      // baseline binary, which judged only objects new to the store)
+      " config receive.unpackLimit 1000000 && git clone -q " + server + " " + work + " && cd " + work +
       " && main=$(git rev-parse HEAD) && files=$(git ls-files '*.py' '*.h' | head -n 400)"
       // one commit, ten edited files
       " && git checkout -q -b one $main && for f in $(echo \"$files\" | head -n 10); do echo '# one' >> $f; done && " +

@@ -275,7 +275,7 @@ TEST_CASE("a policy command's output is cleaned of control characters and capped
   CHECK(Has(r.err, "policy command exited with status 3"));
   auto notes = NoteLines(r, "noisy");
   REQUIRE(notes.size() == 201);
-  CHECK(notes.front() == "colour ?[31mred?[0m\tand tab");
+  CHECK(notes.front() == "colour ?[31mred?[0m\\x09and tab");  // a tab is shown escaped, as every control
   CHECK(notes[199] == "line 199");
   CHECK(Has(notes.back(), "output cut at 200 lines"));
   CHECK_FALSE(Has(r.err, "\033"));
