@@ -55,4 +55,20 @@ Result<GitObject> ResolveRevision(git_repository* repo, const std::string& spec,
   return GitObject(peeled);
 }
 
+Status ForEachDirectReference(git_repository* repo,
+                              const std::function<Status(const std::string& name, const git_oid& target)>& fn) {
+  git_reference_iterator* raw = nullptr;
+  if (git_reference_iterator_new(&raw, repo) != 0) return GitError("cannot list the references");
+  std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> it(raw, git_reference_iterator_free);
+  git_reference* r = nullptr;
+  int rc;
+  while ((rc = git_reference_next(&r, it.get())) == 0) {
+    GitReference ref(r);
+    if (git_reference_type(r) != GIT_REFERENCE_DIRECT) continue;
+    PG_RETURN_IF_ERROR(fn(git_reference_name(r), *git_reference_target(r)));
+  }
+  if (rc != GIT_ITEROVER) return GitError("cannot list the references", rc);
+  return Status::Ok();
+}
+
 }  // namespace pushgate

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -73,6 +74,11 @@ Result<git_oid> OidFromHex(const std::string& hex);
 // the given type. NotFound "unknown revision '<spec>': ..." when it names nothing; an error
 // "'<spec>' does not name a <type>: ..." when it cannot be peeled.
 Result<GitObject> ResolveRevision(git_repository* repo, const std::string& spec, git_object_t type);
+
+// Calls fn for every direct reference (symbolic ones name others) with its name and target id,
+// stopping at the first error.
+Status ForEachDirectReference(git_repository* repo,
+                              const std::function<Status(const std::string& name, const git_oid& target)>& fn);
 
 // Hash and equality for git_oid keys of unordered containers. Object ids are already uniformly
 // distributed, so the first bytes serve as the hash.

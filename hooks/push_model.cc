@@ -100,23 +100,17 @@ class Builder {
     if (git_revwalk_new(&raw, repo_.get()) != 0) return GitError("cannot start a revision walk");
     GitRevwalk walk(raw);
     git_revwalk_sorting(raw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-    git_reference_iterator* it_raw = nullptr;
-    if (git_reference_iterator_new(&it_raw, repo_.get()) != 0) return GitError("cannot list the references");
-    std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> it(it_raw, git_reference_iterator_free);
-    git_reference* r = nullptr;
-    int rc;
-    while ((rc = git_reference_next(&r, it.get())) == 0) {
-      GitReference holder(r);
-      if (git_reference_type(r) != GIT_REFERENCE_DIRECT) continue;  // symbolic refs name others
+    PG_RETURN_IF_ERROR(ForEachDirectReference(repo_.get(), [&](const std::string& name, const git_oid& target) {
       git_oid commit{};
       bool is_commit = false;
-      PG_RETURN_IF_ERROR(Peel(*git_reference_target(r), git_reference_name(r), &commit, &is_commit));
-      if (is_commit && (rc = git_revwalk_push(raw, &commit)) != 0) return GitError("cannot walk from a ref", rc);
-    }
-    if (rc != GIT_ITEROVER) return GitError("cannot list the references", rc);
+      PG_RETURN_IF_ERROR(Peel(target, name, &commit, &is_commit));
+      int rc = is_commit ? git_revwalk_push(raw, &commit) : 0;
+      return rc == 0 ? Status::Ok() : GitError("cannot walk from " + name, rc);
+    }));
     RefInput input;
     input.update.ref = label;
     git_oid id;
+    int rc;
     while ((rc = git_revwalk_next(&id, raw)) == 0) {
       if (std::chrono::steady_clock::now() > limits_.deadline) {
         model_.limit_notes.push_back("time budget spent while tracing where the findings were introduced");
@@ -267,25 +261,20 @@ class Builder {
       git_revwalk_hide_glob(walk, "tags");
       return Status::Ok();
     }
-    git_reference_iterator* it_raw = nullptr;
-    if (git_reference_iterator_new(&it_raw, repo_.get()) != 0) return GitError("cannot list the references");
-    std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> it(it_raw, git_reference_iterator_free);
-    git_reference* r = nullptr;
-    int rc;
-    while ((rc = git_reference_next(&r, it.get())) == 0) {
-      GitReference holder(r);
-      std::string name = git_reference_name(r);
-      if (name == ref) continue;
+    return ForEachDirectReference(repo_.get(), [&](const std::string& name, const git_oid& target) {
+      if (name == ref) return Status::Ok();
       bool same_class = true;
       for (const GlobSet* g : classes) same_class = same_class && g->Matches(name);
-      if (!same_class) continue;
+      if (!same_class) return Status::Ok();
+      git_object* obj = nullptr;
+      if (git_object_lookup(&obj, repo_.get(), &target, GIT_OBJECT_ANY) != 0) return Status::Ok();
+      GitObject holder(obj);
       git_object* peeled = nullptr;
-      if (git_reference_peel(&peeled, r, GIT_OBJECT_COMMIT) != 0) continue;  // not a commit: hides nothing
+      if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) return Status::Ok();  // not a commit: hides nothing
       GitObject p(peeled);
-      if ((rc = git_revwalk_hide(walk, git_object_id(peeled))) != 0) return GitError("cannot hide " + name, rc);
-    }
-    if (rc != GIT_ITEROVER) return GitError("cannot list the references", rc);
-    return Status::Ok();
+      int rc = git_revwalk_hide(walk, git_object_id(peeled));
+      return rc == 0 ? Status::Ok() : GitError("cannot hide " + name, rc);
+    });
   }
 
   // Returns the commit's index, SIZE_MAX when the commit limit is reached.

@@ -205,27 +205,16 @@ Status ScanMessages(git_repository* repo, const scanner::Scanner& s, Collector* 
 // target to `target` (commits are walked elsewhere; trees and blobs are content too).
 Status ForEachRefTarget(git_repository* repo, const scanner::Scanner& s, bool scan_messages, Collector* out,
                         const std::function<Status(const git_oid&, git_object_t, const std::string&)>& target) {
-  git_reference_iterator* it_raw = nullptr;
-  if (git_reference_iterator_new(&it_raw, repo) != 0) return GitError("cannot list the references");
-  std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> it(it_raw, git_reference_iterator_free);
   std::unordered_set<git_oid, GitOidHash, GitOidEqual> seen_tags;
   std::vector<scanner::SecretMatch> matches;
-  git_reference* r = nullptr;
-  int rc;
-  while ((rc = git_reference_next(&r, it.get())) == 0) {
-    GitReference ref(r);
-    if (git_reference_type(r) != GIT_REFERENCE_DIRECT) continue;
-    git_oid cur = *git_reference_target(r);
+  return ForEachDirectReference(repo, [&](const std::string& name, const git_oid& start) {
+    git_oid cur = start;
     for (int depth = 0; depth < 32; ++depth) {
       git_object* raw = nullptr;
-      if ((rc = git_object_lookup(&raw, repo, &cur, GIT_OBJECT_ANY)) != 0) {
-        return GitError("cannot read object " + OidToHex(cur) + " for " + git_reference_name(r), rc);
-      }
+      int rc = git_object_lookup(&raw, repo, &cur, GIT_OBJECT_ANY);
+      if (rc != 0) return GitError("cannot read object " + OidToHex(cur) + " for " + name, rc);
       GitObject obj(raw);
-      if (git_object_type(raw) != GIT_OBJECT_TAG) {
-        PG_RETURN_IF_ERROR(target(cur, git_object_type(raw), git_reference_name(r)));
-        break;
-      }
+      if (git_object_type(raw) != GIT_OBJECT_TAG) return target(cur, git_object_type(raw), name);
       auto* tag = reinterpret_cast<git_tag*>(raw);
       if (scan_messages && seen_tags.insert(cur).second) {
         matches.clear();
@@ -235,9 +224,8 @@ Status ForEachRefTarget(git_repository* repo, const scanner::Scanner& s, bool sc
       }
       cur = *git_tag_target_id(tag);
     }
-  }
-  if (rc != GIT_ITEROVER) return GitError("cannot list the references", rc);
-  return Status::Ok();
+    return Status::Corruption("tag chain too deep for " + name);
+  });
 }
 
 // Scans a model (range or staged changes) with the hooks' secret checks.

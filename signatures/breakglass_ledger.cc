@@ -124,18 +124,21 @@ std::string NowRfc3339() {
   return buf;
 }
 
-}  // namespace
-
-Status ClaimToken(const std::string& ledger_path, const std::string& id) {
+// Records `id` as spent (binding empty) or reserved for the push `binding`, unless it is spent.
+Status RecordToken(const std::string& ledger_path, const std::string& id, const std::string& binding) {
   if (!ValidId(id)) return Status::InvalidArgument("break-glass token id must be 32 lowercase hex characters");
   auto ledger = OpenLedger(ledger_path, /*write=*/true);
   if (!ledger.ok()) return ledger.status();
   auto data = ReadLedger(*ledger, ledger_path);
   if (!data.ok()) return data.status();
   if (Contains(*data, id)) return Status::InvalidArgument("break-glass token " + id + " was already used");
-
-  return AppendLines(*ledger, ledger_path, *data, id + " " + NowRfc3339() + "\n");
+  return AppendLines(*ledger, ledger_path, *data,
+                     id + " " + NowRfc3339() + (binding.empty() ? "" : " reserved " + binding) + "\n");
 }
+
+}  // namespace
+
+Status ClaimToken(const std::string& ledger_path, const std::string& id) { return RecordToken(ledger_path, id, ""); }
 
 std::string TokenBinding(const std::string& repository, const std::string& ref, const std::string& old_oid,
                          const std::string& new_oid) {
@@ -149,13 +152,7 @@ std::string TokenBinding(const std::string& repository, const std::string& ref, 
 }
 
 Status ReserveToken(const std::string& ledger_path, const std::string& id, const std::string& binding) {
-  if (!ValidId(id)) return Status::InvalidArgument("break-glass token id must be 32 lowercase hex characters");
-  auto ledger = OpenLedger(ledger_path, /*write=*/true);
-  if (!ledger.ok()) return ledger.status();
-  auto data = ReadLedger(*ledger, ledger_path);
-  if (!data.ok()) return data.status();
-  if (Contains(*data, id)) return Status::InvalidArgument("break-glass token " + id + " was already used");
-  return AppendLines(*ledger, ledger_path, *data, id + " " + NowRfc3339() + " reserved " + binding + "\n");
+  return RecordToken(ledger_path, id, binding);
 }
 
 Result<std::vector<std::string>> SpendReservedTokens(const std::string& ledger_path, const std::string& binding) {
