@@ -530,9 +530,11 @@ class ObjectChecker {
     return Status::Ok();
   }
 
-  // The commits of the model (those the push makes reachable, which may already have been in the
-  // object store, unchecked) with the trees their changes reach.
+  // The annotated tags the model's refs point at, and the commits of the model (those the push
+  // makes reachable, which may already have been in the object store, unchecked) with the trees
+  // their changes reach.
   Status CheckModel(const PushModel& model) {
+    CheckRefTags(model);
     for (size_t i = 0; i < model.commits.size(); ++i) {
       if (OutOfTime(model.commits.size() - i)) return Status::Ok();
       CheckCommitAndChanges(model.commits[i].id);
@@ -654,14 +656,43 @@ class ObjectChecker {
     return true;
   }
 
-  void CheckTag(const git_oid& id) {
+  // Checks a tag object; `ref` names the ref it was pushed to, when known. The tagged object goes
+  // to `target` when the tag names one.
+  void CheckTag(const git_oid& id, const std::string& ref = "", git_oid* target = nullptr) {
+    if (!checked_tags_.insert(id).second) return;
     RawObject obj;
     int rc = Read(id, &obj);
     if (rc != 0) {
       Unreadable(id, "", "", rc);
       return;
     }
+    size_t before = out_->size();
     AddProblems("tag", id, "", "", CheckTagBuffer(obj.data));
+    for (size_t i = before; i < out_->size(); ++i) (*out_)[i].ref = ref;
+    if (target) {
+      size_t pos = 0;
+      auto o = Header(obj.data, &pos, "object");
+      if (o && IsHexOid(*o)) git_oid_fromstrn(target, o->data(), o->size());
+    }
+  }
+
+  // The annotated tags the refs of the model now point at (a chain of tags peeled, at most 16
+  // deep): with a quarantine the new ones are already checked; without one, this is where.
+  void CheckRefTags(const PushModel& model) {
+    for (const auto& r : model.refs) {
+      auto id = OidFromHex(r.update.new_oid);
+      if (!id.ok() || git_oid_is_zero(&*id)) continue;
+      git_oid cur = *id;
+      for (int depth = 0; depth < 16; ++depth) {
+        size_t len = 0;
+        git_object_t type = GIT_OBJECT_INVALID;
+        if (git_odb_read_header(&len, &type, odb_.get(), &cur) != 0 || type != GIT_OBJECT_TAG) break;
+        git_oid next{};
+        CheckTag(cur, r.update.ref, &next);
+        if (git_oid_is_zero(&next)) break;
+        cur = next;
+      }
+    }
   }
 
   void CheckGitmodules(const git_oid& id, const std::string& commit, const std::string& path) {
@@ -760,7 +791,7 @@ class ObjectChecker {
   size_t suppressed_ = 0;
   GitOdb odb_;
   std::unordered_map<std::string, std::string> ref_of_;  // commit hex -> a ref that receives it
-  std::unordered_set<git_oid, GitOidHash, GitOidEqual> checked_commits_, checked_trees_, checked_blobs_;
+  std::unordered_set<git_oid, GitOidHash, GitOidEqual> checked_commits_, checked_trees_, checked_blobs_, checked_tags_;
   uint64_t ticks_ = 0;
   bool stopped_ = false;
 };

@@ -312,6 +312,19 @@ TEST_CASE("with only the update hook installed, a '..' entry is still refused an
   std::string sub = r.Tree({{"100644", "..", blob}});
   std::string tree = r.Tree(WithReadme(r, {{"40000", "deep", sub}}));
   ExpectRefused(r, r.CommitTree(tree), sub, "deep/..");
+
+  // An annotated tag: its tagger line is checked without a quarantine too.
+  std::string head = r.ServerRev("main");
+  auto tag = [&](const std::string& tz) {
+    return r.RawObject("tag", "object " + head + "\ntype commit\ntag t\ntagger Alice <alice@example.com> 1700000000 " + tz +
+                                  "\n\nrelease\n");
+  };
+  auto good_tag = r.PushAs(tag("+0000"), "refs/tags/good");
+  INFO(good_tag.all());
+  CHECK(good_tag.code == 0);
+  std::string bad_tag = tag("+00");
+  ExpectRefused(r, bad_tag, "refs/tags/bad", "tag " + bad_tag + ": tagger: invalid author/committer line - bad time zone",
+                "refs/tags/bad");
 }
 
 TEST_CASE("CheckObjects without a quarantine: a range's commits and trees, and the time budget") {
