@@ -101,10 +101,14 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   limits.max_blobs = cfg.limits.max_blobs;
   limits.max_bytes = cfg.limits.max_bytes;
   *content_failure = true;  // from here on, a failure comes from reading the pushed content
+  // Objects are checked raw before libgit2 parses any of them, so a malformed commit is refused
+  // with what is wrong with it rather than with the parser's error.
+  PG_RETURN_IF_ERROR(CheckQuarantineObjects(cfg, *repo, limits.deadline, &run->findings));
+  if (AnyBlocking(run->findings)) return Status::Ok();
   auto model = BuildPushModel(*repo, run->updates, limits, ProtectionClasses(cfg));
   if (!model.ok()) return model.status();
   CheckContext ctx{cfg, *repo, *model, run->push, limits.deadline};
-  PG_RETURN_IF_ERROR(CheckObjects(ctx, &run->findings));
+  PG_RETURN_IF_ERROR(CheckModelObjects(ctx, &run->findings));
   RunChecks(ctx, &run->findings, &run->notes);
   if (cfg.secrets.enabled) {
     // The rules and the baseline are the gate's own: failing to load them is not the content's doing.

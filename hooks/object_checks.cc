@@ -972,14 +972,22 @@ Status CheckQuarantineObjects(const Config& config, const Repository& repo, Cloc
   return Status::Ok();
 }
 
-Status CheckObjects(const CheckContext& ctx, std::vector<Finding>* out) {
+namespace {
+
+Status CheckWithModel(const CheckContext& ctx, bool quarantine, std::vector<Finding>* out) {
   ObjectChecker checker(ctx.config, ctx.repo, ctx.deadline, out);
   PG_RETURN_IF_ERROR(checker.Open());
   checker.SetRefs(&ctx.model);
-  if (ctx.repo.has_quarantine()) PG_RETURN_IF_ERROR(checker.CheckQuarantine());
+  if (quarantine && ctx.repo.has_quarantine()) PG_RETURN_IF_ERROR(checker.CheckQuarantine());
   PG_RETURN_IF_ERROR(checker.CheckModel(ctx.model));
   checker.Finish();
   return Status::Ok();
 }
+
+}  // namespace
+
+Status CheckObjects(const CheckContext& ctx, std::vector<Finding>* out) { return CheckWithModel(ctx, true, out); }
+
+Status CheckModelObjects(const CheckContext& ctx, std::vector<Finding>* out) { return CheckWithModel(ctx, false, out); }
 
 }  // namespace pushgate

@@ -35,6 +35,10 @@ namespace pushgate {
 // only when the object database itself cannot be opened or listed.
 Status CheckObjects(const CheckContext& ctx, std::vector<Finding>* out);
 
+// CheckObjects without the quarantine walk, for a gate that ran CheckQuarantineObjects first: the
+// model's commits with the trees and `.gitmodules` blobs their changes reach.
+Status CheckModelObjects(const CheckContext& ctx, std::vector<Finding>* out);
+
 // The same check of the quarantine without a push model, so that the gate can run it before
 // building the model (which parses commits with libgit2 and fails on some malformed ones).
 Status CheckQuarantineObjects(const Config& config, const Repository& repo,

@@ -214,7 +214,8 @@ SignatureVerdict CommitVerifier::VerifyOpenPgp(std::string_view signature, std::
     return Make(SignatureStatus::kPrincipalMismatch,
                 "OpenPGP key " + fp + " belongs to " + Join(cert.emails) + ", not committer " + identities[0], fp);
   }
-  Status s = VerifyPgpSignature(*sig, key.key, payload);
+  Status s = VerifyPgpSignatureAt(*sig, key.key, payload, now);  // push time, as every other check
+  if (IsExpiredPgp(s)) return Make(SignatureStatus::kExpiredKey, s.message(), fp);
   if (s.ok()) {
     SignatureVerdict v = Make(SignatureStatus::kGood, "good OpenPGP signature by " + email, fp, email);
     v.identities = cert.emails;

@@ -222,15 +222,15 @@ TEST_CASE("malformed author, committer and tagger lines are refused naming the o
   r.Run("git fetch -q origin && git reset -q --hard origin/main");
   parent = r.Head();
 
-  // `lib`: libgit2 itself cannot parse the line, so the push model fails first; the push is then
-  // refused as content that could not be examined (whatever on_error says), naming the object.
+  // `lib`: libgit2 itself cannot parse the line; the raw check runs before libgit2 reads any pushed
+  // object, so the push is refused with what is wrong, naming the object.
   auto [author, what, lib] = GENERATE(table<std::string, std::string, bool>({
       {"Alice <alice@example.com> 1700000000 +01", "author: invalid author/committer line - bad time zone", false},
       {"Alice <alice@example.com> 01700000000 +0000", "zero-padded date", false},
       {"Alice <alice@example.com>1700000000 +0000", "missing space before date", false},
       {"Alice<alice@example.com> 1700000000 +0000", "missing space before email", false},
-      {"Alice <alice@example.com> tomorrow +0000", "invalid Unix timestamp", true},
-      {"Alice alice@example.com> 1700000000 +0000", "malformed e-mail", true},
+      {"Alice <alice@example.com> tomorrow +0000", "author: invalid author/committer line - bad date", true},
+      {"Alice alice@example.com> 1700000000 +0000", "author: invalid author/committer line - bad name", true},
   }));
   std::string id = r.RawObject("commit", commit(author, good));
   if (!lib) {
@@ -247,18 +247,18 @@ TEST_CASE("malformed author, committer and tagger lines are refused naming the o
 }
 
 // Git's own connectivity check and libgit2 both refuse these; the gate must still refuse, with
-// on_error: allow too, and name the object.
+// on_error: allow too, and name the object and what is wrong with it.
 TEST_CASE("a commit without tree or committer header, or with no '<' in the author, is refused naming it") {
   ObjRepo r(false, "version: 1\non_error: allow\n");
   std::string tree = r.HeadTree();
   std::string parent = r.Head();
   const std::string who = "Alice <alice@example.com> 1700000000 +0000";
   auto [text, what] = GENERATE_COPY(table<std::string, std::string>({
-      {"parent " + parent + "\nauthor " + who + "\ncommitter " + who + "\n\nm\n", "bad commit object"},
-      {"tree " + tree + "\nparent " + parent + "\nauthor " + who + "\n\nm\n", "failed to parse signature"},
+      {"parent " + parent + "\nauthor " + who + "\ncommitter " + who + "\n\nm\n", "expected 'tree' line"},
+      {"tree " + tree + "\nparent " + parent + "\nauthor " + who + "\n\nm\n", "expected 'committer' line"},
       {"tree " + tree + "\nparent " + parent + "\nauthor Alice alice@example.com 1700000000 +0000\ncommitter " + who +
            "\n\nm\n",
-       "malformed e-mail"},
+       "invalid author/committer line - missing email"},
   }));
   std::string id = r.RawObject("commit", text);
   std::string before = r.ServerRev("main");

@@ -236,7 +236,7 @@ TEST_CASE("a damaged or foreign verdict cache means a rescan, never a skipped bl
   SECTION("an id overwritten, checksum unchanged") { REQUIRE(g.Run(claim_clean).code == 0); }
   SECTION("truncated") { REQUIRE(g.Run(claim_clean + " && truncate -s -7 " + cache).code == 0); }
   SECTION("writable by others") { REQUIRE(g.Run(claim_clean + " && chmod 0666 " + cache).code == 0); }
-  SECTION("intact") {}
+  SECTION("intact") { CHECK(g.Run("test -s " + cache).code == 0); }
   auto r = g.Push("origin main");
   INFO(r.all());
   CHECK(r.code != 0);

@@ -153,7 +153,7 @@ TEST_CASE("a push through a gate whose cached rules were damaged still refuses a
     REQUIRE(FlipAkia(&bad) > 0);
     REQUIRE(WriteFileAtomic(file, bad, 0600).ok());
   }
-  SECTION("cached rules intact") {}
+  SECTION("cached rules intact") { CHECK(ReadFile(file).ok()); }
   const std::string before = g.ServerRev("main");
   g.Commit("deploy/ids.txt", AwsKeyId() + "\n", "a bare key id, no keyword around it");
   auto r = g.Push("origin main");
