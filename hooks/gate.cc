@@ -3,6 +3,8 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
+#include <set>
+#include <tuple>
 #include <ostream>
 
 #include "config/config.h"
@@ -80,6 +82,16 @@ int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err
   return status.ExitCode() == 0 ? 3 : status.ExitCode();
 }
 
+// Keeps the first of findings that say the same thing about the same place.
+void DropRepeatedFindings(std::vector<Finding>* findings) {
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> seen;
+  std::vector<Finding> kept;
+  for (auto& f : *findings) {
+    if (seen.insert({f.rule, f.commit, f.path, f.message}).second) kept.push_back(std::move(f));
+  }
+  *findings = std::move(kept);
+}
+
 // The environments' ref globs: a created ref is judged against the refs of its protection class.
 RefClasses ProtectionClasses(const Config& cfg) {
   RefClasses classes;
@@ -101,14 +113,16 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   limits.max_blobs = cfg.limits.max_blobs;
   limits.max_bytes = cfg.limits.max_bytes;
   *content_failure = true;  // from here on, a failure comes from reading the pushed content
-  // Objects are checked raw before libgit2 parses any of them, so a malformed commit is refused
-  // with what is wrong with it rather than with the parser's error.
+  // Objects are checked raw before libgit2 parses any of them: a malformed commit that the push
+  // model cannot be built from is refused with what is wrong with it, not with the parser's error.
+  // Otherwise every other check still runs (each is a defence of its own).
   PG_RETURN_IF_ERROR(CheckQuarantineObjects(cfg, *repo, limits.deadline, &run->findings));
-  if (AnyBlocking(run->findings)) return Status::Ok();
   auto model = BuildPushModel(*repo, run->updates, limits, ProtectionClasses(cfg));
+  if (!model.ok() && AnyBlocking(run->findings)) return Status::Ok();
   if (!model.ok()) return model.status();
   CheckContext ctx{cfg, *repo, *model, run->push, limits.deadline};
   PG_RETURN_IF_ERROR(CheckModelObjects(ctx, &run->findings));
+  DropRepeatedFindings(&run->findings);  // the model's objects include the quarantine's
   RunChecks(ctx, &run->findings, &run->notes);
   if (cfg.secrets.enabled) {
     // The rules and the baseline are the gate's own: failing to load them is not the content's doing.
