@@ -3,8 +3,6 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
-#include <set>
-#include <tuple>
 #include <ostream>
 
 #include "config/config.h"
@@ -82,16 +80,6 @@ int Fail(const Status& status, FailMode on_error, bool gitlab, std::ostream& err
   return status.ExitCode() == 0 ? 3 : status.ExitCode();
 }
 
-// Keeps the first of findings that say the same thing about the same place.
-void DropRepeatedFindings(std::vector<Finding>* findings) {
-  std::set<std::tuple<std::string, std::string, std::string, std::string>> seen;
-  std::vector<Finding> kept;
-  for (auto& f : *findings) {
-    if (seen.insert({f.rule, f.commit, f.path, f.message}).second) kept.push_back(std::move(f));
-  }
-  *findings = std::move(kept);
-}
-
 // The environments' ref globs: a created ref is judged against the refs of its protection class.
 RefClasses ProtectionClasses(const Config& cfg) {
   RefClasses classes;
@@ -116,13 +104,13 @@ Status Judge(const Config& cfg, const ObjectEnvironment& env, Run* run, PushMode
   // Objects are checked raw before libgit2 parses any of them: a malformed commit that the push
   // model cannot be built from is refused with what is wrong with it, not with the parser's error.
   // Otherwise every other check still runs (each is a defence of its own).
-  PG_RETURN_IF_ERROR(CheckQuarantineObjects(cfg, *repo, limits.deadline, &run->findings));
+  PushObjectCheck objects(cfg, *repo, limits.deadline, &run->findings);
+  PG_RETURN_IF_ERROR(objects.CheckQuarantine());
   auto model = BuildPushModel(*repo, run->updates, limits, ProtectionClasses(cfg));
   if (!model.ok() && AnyBlocking(run->findings)) return Status::Ok();
   if (!model.ok()) return model.status();
   CheckContext ctx{cfg, *repo, *model, run->push, limits.deadline};
-  PG_RETURN_IF_ERROR(CheckModelObjects(ctx, &run->findings));
-  DropRepeatedFindings(&run->findings);  // the model's objects include the quarantine's
+  PG_RETURN_IF_ERROR(objects.CheckModel(*model));
   RunChecks(ctx, &run->findings, &run->notes);
   if (cfg.secrets.enabled) {
     // The rules and the baseline are the gate's own: failing to load them is not the content's doing.

@@ -469,6 +469,9 @@ struct RawObject {
   std::string data;
 };
 
+}  // namespace
+
+// Declared in the header for PushObjectCheck; its helpers stay private to this file.
 class ObjectChecker {
  public:
   ObjectChecker(const Config& config, const Repository& repo, Clock::time_point deadline, std::vector<Finding>* out)
@@ -796,8 +799,6 @@ class ObjectChecker {
   bool stopped_ = false;
 };
 
-}  // namespace
-
 bool IsNtfsDotGit(std::string_view name) {
   size_t i = 0;
   auto lower = [&](size_t k) { return static_cast<char>(std::tolower(static_cast<unsigned char>(At(name, k)))); };
@@ -962,32 +963,31 @@ std::vector<ObjectProblem> CheckGitmodulesBuffer(std::string_view raw) {
   return problems;
 }
 
-Status CheckQuarantineObjects(const Config& config, const Repository& repo, Clock::time_point deadline,
-                              std::vector<Finding>* out) {
-  if (!repo.has_quarantine()) return Status::Ok();
-  ObjectChecker checker(config, repo, deadline, out);
-  PG_RETURN_IF_ERROR(checker.Open());
-  PG_RETURN_IF_ERROR(checker.CheckQuarantine());
-  checker.Finish();
+PushObjectCheck::PushObjectCheck(const Config& config, const Repository& repo, Clock::time_point deadline,
+                                 std::vector<Finding>* out)
+    : checker_(std::make_unique<ObjectChecker>(config, repo, deadline, out)),
+      opened_(checker_->Open()),
+      repo_has_quarantine_(repo.has_quarantine()) {}
+
+PushObjectCheck::~PushObjectCheck() = default;
+
+Status PushObjectCheck::CheckQuarantine() {
+  PG_RETURN_IF_ERROR(opened_);
+  return repo_has_quarantine_ ? checker_->CheckQuarantine() : Status::Ok();
+}
+
+Status PushObjectCheck::CheckModel(const PushModel& model) {
+  PG_RETURN_IF_ERROR(opened_);
+  checker_->SetRefs(&model);
+  PG_RETURN_IF_ERROR(checker_->CheckModel(model));
+  checker_->Finish();
   return Status::Ok();
 }
 
-namespace {
-
-Status CheckWithModel(const CheckContext& ctx, bool quarantine, std::vector<Finding>* out) {
-  ObjectChecker checker(ctx.config, ctx.repo, ctx.deadline, out);
-  PG_RETURN_IF_ERROR(checker.Open());
-  checker.SetRefs(&ctx.model);
-  if (quarantine && ctx.repo.has_quarantine()) PG_RETURN_IF_ERROR(checker.CheckQuarantine());
-  PG_RETURN_IF_ERROR(checker.CheckModel(ctx.model));
-  checker.Finish();
-  return Status::Ok();
+Status CheckObjects(const CheckContext& ctx, std::vector<Finding>* out) {
+  PushObjectCheck check(ctx.config, ctx.repo, ctx.deadline, out);
+  PG_RETURN_IF_ERROR(check.CheckQuarantine());
+  return check.CheckModel(ctx.model);
 }
-
-}  // namespace
-
-Status CheckObjects(const CheckContext& ctx, std::vector<Finding>* out) { return CheckWithModel(ctx, true, out); }
-
-Status CheckModelObjects(const CheckContext& ctx, std::vector<Finding>* out) { return CheckWithModel(ctx, false, out); }
 
 }  // namespace pushgate

@@ -20,6 +20,7 @@
 #include <git2.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,14 +36,34 @@ namespace pushgate {
 // only when the object database itself cannot be opened or listed.
 Status CheckObjects(const CheckContext& ctx, std::vector<Finding>* out);
 
-// CheckObjects without the quarantine walk, for a gate that ran CheckQuarantineObjects first: the
-// model's commits with the trees and `.gitmodules` blobs their changes reach.
-Status CheckModelObjects(const CheckContext& ctx, std::vector<Finding>* out);
+class ObjectChecker;
 
-// The same check of the quarantine without a push model, so that the gate can run it before
-// building the model (which parses commits with libgit2 and fails on some malformed ones).
-Status CheckQuarantineObjects(const Config& config, const Repository& repo,
-                              std::chrono::steady_clock::time_point deadline, std::vector<Finding>* out);
+// The object check of one pre-receive in two passes that share what they checked, so nothing is
+// walked twice: the raw quarantine first, before libgit2 parses any pushed object (a malformed
+// commit the push model could not be built from is then refused with what is wrong with it), and
+// the model's commits once the model exists. Together they check what CheckObjects checks.
+//
+// Thread-safety: one thread; `repo` and `out` must outlive it.
+class PushObjectCheck {
+ public:
+  PushObjectCheck(const Config& config, const Repository& repo, std::chrono::steady_clock::time_point deadline,
+                  std::vector<Finding>* out);
+  ~PushObjectCheck();
+  PushObjectCheck(const PushObjectCheck&) = delete;
+  PushObjectCheck& operator=(const PushObjectCheck&) = delete;
+
+  // Every commit, tree and tag in the quarantine that is new to the repository (nothing without a
+  // quarantine). Not OK only when the object database cannot be opened or listed.
+  Status CheckQuarantine();
+  // The model's commits with the trees and `.gitmodules` blobs their changes reach, skipping
+  // what the first pass checked; then the count of problems past the cap.
+  Status CheckModel(const PushModel& model);
+
+ private:
+  std::unique_ptr<ObjectChecker> checker_;
+  Status opened_;
+  bool repo_has_quarantine_ = false;
+};
 
 // Git's names for `.git` and `.gitmodules` on NTFS (`git~1`, `.git.`, `.git::$INDEX_ALLOCATION`,
 // short names like `gi7eba~1`) and HFS+ (ignorable code points such as U+200C inside the name).
